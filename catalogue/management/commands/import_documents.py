@@ -1,0 +1,69 @@
+"""Import scraped document pages: `manage.py import_documents PATH [PATH …]`.
+
+A thin shell over catalogue.importer.load: finds the files, shows progress,
+writes the JSON report, prints the summary line and exits 1 if a file failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from catalogue.importer.load import FileOutcome, import_paths
+
+OUTCOMES = ("created", "updated", "unchanged", "failed")
+
+
+class Command(BaseCommand):
+    help = "Import document pages (files, or directories searched for *.txt) into the catalogue."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", help="files or directories (searched recursively)")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="parse and report, write nothing"
+        )
+        parser.add_argument("--report", metavar="FILE", help="write a JSON report of every file")
+
+    def handle(self, *args, **options) -> None:
+        missing = [p for p in options["paths"] if not Path(p).exists()]
+        if missing:
+            raise CommandError(f"no such file or directory: {', '.join(missing)}")
+        verbosity = options["verbosity"]
+        show_bar = verbosity == 1 and self.stdout.isatty()
+
+        def on_file(index: int, total: int, outcome: FileOutcome) -> None:
+            if verbosity >= 2:
+                detail = f": {outcome.reason}" if outcome.reason else ""
+                conflicts = (
+                    f" (conflicts kept: {', '.join(outcome.conflicts)})"
+                    if outcome.conflicts
+                    else ""
+                )
+                self.stdout.write(f"{outcome.outcome:9} {outcome.file}{detail}{conflicts}")
+            elif outcome.outcome == "failed" and verbosity >= 1:
+                self.stderr.write(f"failed: {outcome.reason}")
+            if show_bar:
+                done = int(30 * index / total)
+                self.stdout.write(f"\r[{'#' * done}{'.' * (30 - done)}] {index}/{total}", ending="")
+                if index == total:
+                    self.stdout.write("")
+
+        outcomes = import_paths(options["paths"], dry_run=options["dry_run"], on_file=on_file)
+        counts = Counter(o.outcome for o in outcomes)
+        if options["report"]:
+            report = {
+                "dry_run": options["dry_run"],
+                "counts": {name: counts.get(name, 0) for name in OUTCOMES},
+                "files": [o.as_dict() for o in outcomes],
+            }
+            Path(options["report"]).write_text(
+                json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
+        prefix = "dry run: " if options["dry_run"] else ""
+        self.stdout.write(prefix + ", ".join(f"{name} {counts.get(name, 0)}" for name in OUTCOMES))
+        if counts.get("failed"):
+            sys.exit(1)

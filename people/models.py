@@ -1,0 +1,243 @@
+"""The name authority: people and organizations with every spelling they go by."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+from people.querysets import OrganizationQuerySet, PersonQuerySet
+
+
+class VariantKind(models.TextChoices):
+    TRANSLITERATION = "transliteration", "Transliteration"
+    NATIVE = "native", "Native script"
+    ALIAS = "alias", "Alias"
+    INITIALS = "initials", "Initials form"
+    ABBREVIATION = "abbreviation", "Abbreviation"
+
+
+class OrganizationKind(models.TextChoices):
+    PARTY = "party", "Party"
+    STATE = "state", "State or government"
+    MINISTRY = "ministry", "Ministry"
+    EMBASSY = "embassy", "Embassy"
+    INTERNATIONAL = "international", "International body"
+    FOUNDATION = "foundation", "Foundation"
+    ARCHIVE = "archive", "Archive or programme"
+    MILITARY = "military", "Military"
+    OTHER = "other", "Other"
+
+
+def variant_key(name: str) -> str:
+    """What makes two spellings the same variant: case and surrounding space do not count."""
+    return " ".join(name.split()).casefold()
+
+
+def unique_slug(model: type[models.Model], text: str, *, exclude_pk: int | None = None) -> str:
+    """A slug for `text` not yet used by another row of `model` (suffixes -2, -3 …)."""
+    base = slugify(text, allow_unicode=False)[:80] or "record"
+    slug, n = base, 1
+    taken = model._default_manager.filter(slug__startswith=base)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    used = set(taken.values_list("slug", flat=True))
+    while slug in used:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class Person(models.Model):
+    name = models.CharField("display name", max_length=255)
+    sort_name = models.CharField(max_length=255, blank=True, help_text="e.g. “Gromyko, Andrei”")
+    slug = models.SlugField(max_length=100)
+    description = models.TextField(blank=True)
+    birth_year = models.SmallIntegerField(null=True, blank=True)
+    death_year = models.SmallIntegerField(null=True, blank=True)
+    needs_review = models.BooleanField(
+        default=False,
+        help_text="Created or left unresolved by the importer; a curator should check it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_name", "name", "id"]
+        verbose_name_plural = "people"
+        constraints = [
+            # URLs /people/<id>/<slug>/ stay unambiguous and readable.
+            models.UniqueConstraint(fields=["slug"], name="person_unique_slug"),
+            models.CheckConstraint(
+                condition=models.Q(birth_year__isnull=True)
+                | models.Q(death_year__isnull=True)
+                | models.Q(birth_year__lte=models.F("death_year")),
+                name="person_born_before_death",
+            ),
+        ]
+        indexes = [
+            # The A–Z list and the admin sort by sort name.
+            models.Index(fields=["sort_name", "name"], name="person_sort_idx"),
+            # The review queue lists flagged records first.
+            models.Index(fields=["needs_review"], name="person_review_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.sort_name:
+            parts = self.name.split()
+            self.sort_name = f"{parts[-1]}, {' '.join(parts[:-1])}" if len(parts) > 1 else self.name
+        if not self.slug:
+            self.slug = unique_slug(Person, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:person", kwargs={"pk": self.pk, "slug": self.slug})
+
+
+class PersonName(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="variants")
+    name = models.CharField(max_length=255)
+    # Case-folded in Python: SQLite's LOWER() folds ASCII only, and Cyrillic must fold too.
+    name_key = models.CharField(max_length=255, editable=False)
+    language = models.CharField(max_length=8, blank=True, help_text="ISO 639 code, e.g. ru, ko, zh")
+    kind = models.CharField(max_length=20, choices=VariantKind.choices, default=VariantKind.ALIAS)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person", "name"]
+        verbose_name = "name variant"
+        constraints = [
+            # A person lists each spelling once (case-insensitively).
+            models.UniqueConstraint(
+                fields=["person", "name_key"], name="personname_unique_per_person"
+            ),
+        ]
+        indexes = [
+            # Name search by any spelling.
+            models.Index(fields=["name_key"], name="personname_key_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = variant_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=255)
+    abbreviation = models.CharField(max_length=50, blank=True)
+    slug = models.SlugField(max_length=100)
+    kind = models.CharField(
+        max_length=20, choices=OrganizationKind.choices, default=OrganizationKind.OTHER
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    description = models.TextField(blank=True)
+    needs_review = models.BooleanField(
+        default=False,
+        help_text="Created or left unresolved by the importer; a curator should check it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="organization_unique_slug"),
+        ]
+        indexes = [
+            models.Index(fields=["name"], name="organization_name_idx"),
+            models.Index(fields=["needs_review"], name="organization_review_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Organization, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:organization", kwargs={"pk": self.pk, "slug": self.slug})
+
+
+class OrganizationName(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="variants"
+    )
+    name = models.CharField(max_length=255)
+    name_key = models.CharField(max_length=255, editable=False)
+    language = models.CharField(max_length=8, blank=True)
+    kind = models.CharField(max_length=20, choices=VariantKind.choices, default=VariantKind.ALIAS)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization", "name"]
+        verbose_name = "name variant"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name_key"], name="organizationname_unique_per_org"
+            ),
+        ]
+        indexes = [models.Index(fields=["name_key"], name="organizationname_key_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = variant_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class PersonRedirect(models.Model):
+    """A merged-away person's id, so that its old public URL answers 301 to the survivor."""
+
+    old_id = models.PositiveBigIntegerField()
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["old_id"], name="personredirect_unique_old_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_id} → {self.person_id}"
+
+
+class OrganizationRedirect(models.Model):
+    """A merged-away organization's id, so that its old public URL answers 301."""
+
+    old_id = models.PositiveBigIntegerField()
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="redirects"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["old_id"], name="organizationredirect_unique_old_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_id} → {self.organization_id}"

@@ -1,0 +1,62 @@
+"""Shared fixtures: small factories for hand-built records and the seed files."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The manifest storage needs `collectstatic`; pages under test only need URLs.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("curator", "curator@example.org", "pw-123456")
+    client.force_login(user)
+    return client
+
+
+def make_document(**fields):
+    from catalogue.models import Document
+
+    defaults = {
+        "title": "Record of Conversation",
+        "date": datetime.date(1950, 10, 25),
+        "date_precision": "day",
+        "date_text": "October 25, 1950",
+        "original_languages": ["ru"],
+    }
+    defaults.update(fields)
+    return Document.objects.create(**defaults)
+
+
+def make_person(name: str, *variants: str, **fields):
+    from people.models import Person, PersonName
+
+    person = Person.objects.create(name=name, **fields)
+    for variant in variants:
+        PersonName.objects.create(person=person, name=variant)
+    return person
+
+
+@pytest.fixture
+def imported_seeds(db):
+    """The three seed pages imported through the real command; returns {file prefix: Document}."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from catalogue.models import Document
+
+    call_command("import_documents", str(SEEDS), stdout=StringIO(), stderr=StringIO())
+    return {d.source_file[:3]: d for d in Document.objects.all()}

@@ -1,0 +1,164 @@
+"""Settings, deployment checks, gunicorn without DEBUG, and the compose file's shape."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k3y-" + "q8Zr!v2Lp#x7Wm4Tn9Bc6Hd1Jf5Gs0Ye" * 2,
+    "ALLOWED_HOSTS": "example.org",
+}
+
+
+def run_manage(*args: str, env: dict[str, str], timeout: int = 120) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "HTTPS", "SECRET_KEY"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_check_deploy_passes_with_production_values_and_https_at_its_default():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_https_is_off():
+    # The check is not vacuous: plain HTTP in production is reported.
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION_ENV, "HTTPS": "0"}
+    )
+    assert result.returncode != 0
+    assert "security.W008" in result.stderr + result.stdout
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+def test_a_malformed_boolean_is_refused_with_its_name():
+    result = run_manage("check", env={**PRODUCTION_ENV, "HTTPS": "maybe"})
+    assert result.returncode != 0
+    assert "HTTPS must be a boolean" in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> tuple[int, bytes, dict[str, str]]:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (loopback only)
+        return response.status, response.read(), dict(response.headers)
+
+
+def test_gunicorn_serves_plain_http_with_static_files_when_debug_is_off(tmp_path):
+    env = {
+        **PRODUCTION_ENV,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "HTTPS": "0",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    for args in (("migrate", "--no-input"), ("collectstatic", "--no-input")):
+        result = run_manage(*args, env=env, timeout=300)
+        assert result.returncode == 0, result.stderr
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "HTTPS", "SECRET_KEY"}}
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "archive.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env={**clean, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(100):
+            try:
+                status, body, _headers = fetch(f"http://127.0.0.1:{port}/")
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not answer: " + server.stderr.read1().decode())
+        assert status == 200
+        page = body.decode()
+        stylesheet = re.search(r'href="(/static/catalogue\.[0-9a-f]+\.css)"', page)
+        assert stylesheet, "the page links a hashed (manifest) stylesheet"
+        status, css, headers = fetch(f"http://127.0.0.1:{port}{stylesheet.group(1)}")
+        assert status == 200
+        assert b"font" in css
+        assert "max-age" in headers.get("Cache-Control", "")
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/admin/")
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            opener.open(request, timeout=10)
+            pytest.fail("the admin should redirect to its login page")
+        except urllib.error.HTTPError as redirect:
+            assert redirect.code == 302
+            assert redirect.headers["Location"].startswith("/admin/login/")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def env_example_names() -> set[str]:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return {line.split("=", 1)[0] for line in lines if line and not line.startswith("#")}
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    settings_source = (ROOT / "archive" / "settings.py").read_text()
+    read = set(re.findall(r'env_(?:bool|list|int)\("([A-Z_]+)"', settings_source))
+    read |= set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', settings_source))
+    assert read == env_example_names()
+
+
+def test_compose_file_has_a_healthy_database_and_the_web_service():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"db", "web"}
+    db, web = services["db"], services["web"]
+    assert db["image"].startswith("postgres:")
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    assert any(volume.endswith(":/var/lib/postgresql/data") for volume in db["volumes"])
+    assert db["volumes"][0].split(":")[0] in compose["volumes"]
+    assert web["build"] == "."
+    assert web["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert "migrate" in web["command"] and "gunicorn" in web["command"]
+    assert set(web["environment"]) == env_example_names()
+    assert web["environment"]["DATABASE_URL"].startswith("postgres://")
+    assert (ROOT / "Dockerfile").read_text().startswith("FROM python:3.11")
