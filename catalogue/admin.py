@@ -1,19 +1,38 @@
-"""The curators' admin for documents and repositories."""
+"""The curators' admin for documents and repositories.
+
+History, locking, recovery, review and bulk import/export come from
+`catalogue.admin_base`; this module says what each page shows.
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from simple_history.admin import SimpleHistoryAdmin
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
+from catalogue import services
+from catalogue.admin_base import (
+    BulkImportExportMixin,
+    CuratorAdmin,
+    MergeAdminMixin,
+    admin_urlname,
+    documents_html,
+)
+from catalogue.concurrency import locked_version
 from catalogue.models import (
     ArchivalReference,
     Document,
     DocumentOrganization,
     DocumentPerson,
     Repository,
+    Status,
     Translation,
 )
+from catalogue.resources import DocumentResource, RepositoryResource
 
 
 class ArchivalReferenceInline(admin.StackedInline):
@@ -63,7 +82,8 @@ class RepositoryListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Document)
-class DocumentAdmin(SimpleHistoryAdmin):
+class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
+    resource_classes = [DocumentResource]
     list_display = [
         "title_short",
         "date_text",
@@ -84,6 +104,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "summary", "citation", "=external_id"]
     date_hierarchy = "date"
     readonly_fields = [
+        "curation",
         "source_file",
         "sha256",
         "layout",
@@ -117,6 +138,14 @@ class DocumentAdmin(SimpleHistoryAdmin):
             },
         ),
         (
+            "Curated fields and the last import",
+            {
+                "fields": ["curation"],
+                "description": "A field a curator changed is never overwritten by a re-import; "
+                "the import's value is kept beside it until accepted.",
+            },
+        ),
+        (
             "Provenance",
             {
                 "classes": ["collapse"],
@@ -130,17 +159,178 @@ class DocumentAdmin(SimpleHistoryAdmin):
     ]
     list_per_page = 50
     show_full_result_count = False
+    actions = ["publish", "make_draft", "withdraw", "mark_reviewed"]
 
     @admin.display(description="title", ordering="title")
     def title_short(self, obj: Document) -> str:
         return obj.title if len(obj.title) <= 100 else obj.title[:99] + "…"
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            # A new document has no import to compare with.
+            return [fs for fs in fieldsets if "curation" not in fs[1]["fields"]]
+        return fieldsets
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # Compare with the row as stored (locked by the form's version check), not with the
+            # form's initial data: a revert starts from an old copy and still changes fields.
+            stored = Document.objects.filter(pk=obj.pk).values(
+                "curated_fields", *services.IMPORTED_FIELDS
+            ).first() or {}  # fmt: skip
+            obj.curated_fields = stored.get("curated_fields") or []
+            changed = [
+                name
+                for name in services.IMPORTED_FIELDS
+                if name in stored and stored[name] != getattr(obj, name)
+            ]
+            services.document_mark_curated(obj, changed)
+        super().save_model(request, obj, form, change)
+
+    # --- curated fields -------------------------------------------------------------------
+
+    @admin.display(description="curated fields")
+    def curation(self, obj: Document) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        names = [
+            name
+            for name in services.IMPORTED_FIELDS
+            if name in (obj.curated_fields or []) or name in (obj.import_conflicts or {})
+        ]
+        if not names:
+            return "No field is curated: the next import may update every field."
+        rows = []
+        for name in names:
+            conflict = (obj.import_conflicts or {}).get(name, None)
+            has_conflict = name in (obj.import_conflicts or {})
+            found, _ = services.imported_value(obj, name)
+            accept = (
+                format_html(
+                    '<a class="button" href="{}">Accept imported value…</a>',
+                    reverse(admin_urlname(Document, "accept_imported"), args=[obj.pk, name]),
+                )
+                if found
+                else ""
+            )
+            rows.append((
+                Document._meta.get_field(name).verbose_name,
+                "yes" if name in (obj.curated_fields or []) else "no",
+                _short(getattr(obj, name)),
+                _short(conflict) if has_conflict else "— (no conflict)",
+                accept,
+            ))  # fmt: skip
+        body = format_html_join(
+            "",
+            '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            rows,
+        )
+        return format_html(
+            '<table id="curated-fields"><thead><tr><th scope="col">field</th>'
+            '<th scope="col">curated</th><th scope="col">current value</th>'
+            '<th scope="col">last import’s value</th><th scope="col"></th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            body,
+        )
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "<path:object_id>/accept-imported/<str:field>/",
+                self.admin_site.admin_view(self.accept_imported_view),
+                name="{}_{}_accept_imported".format(*info),
+            )
+        ] + super().get_urls()
+
+    def accept_imported_view(self, request, object_id, field):
+        document = self.get_object(request, unquote(object_id))
+        if document is None or field not in services.IMPORTED_FIELDS:
+            raise Http404
+        if not self.has_change_permission(request, document):
+            raise PermissionDenied
+        change_url = reverse(admin_urlname(Document, "change"), args=[document.pk])
+        found, value = services.imported_value(document, field)
+        if not found:
+            raise Http404
+        if request.method == "POST":
+            loaded = request.POST.get("loaded_version", "")
+            if loaded != str(locked_version(Document, document.pk)):
+                self.message_user(
+                    request,
+                    "Not accepted: the document changed since you opened this page. "
+                    "Look at it again, then accept.",
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(change_url)
+            try:
+                names = services.document_accept_imported(document=document, field=field)
+            except ValidationError as exc:
+                self.message_user(request, f"Not accepted: {exc}", messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            self.message_user(
+                request, f"Accepted the imported {', '.join(names)}.", messages.SUCCESS
+            )
+            return HttpResponseRedirect(change_url)
+        names = services.accept_fields(document, field)
+        return self._render(request, "admin/curator/accept_imported.html", {
+            "title": f"Accept the imported {Document._meta.get_field(field).verbose_name}?",
+            "object": document,
+            "rows": [
+                (
+                    Document._meta.get_field(name).verbose_name,
+                    _short(getattr(document, name), 2000),
+                    _short(services.imported_value(document, name)[1], 2000),
+                )
+                for name in names
+            ],
+            "version": document.version,
+        })  # fmt: skip
+
+    # --- publishing ------------------------------------------------------------------------
+
+    def _set_status(self, request, queryset, status: str) -> None:
+        count = services.documents_set_status(documents=queryset, status=status)
+        label = Status(status).label.lower()
+        self.message_user(request, f"{count} document(s) set to {label}.", messages.SUCCESS)
+
+    @admin.action(description="Publish selected documents", permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Status.PUBLISHED)
+
+    @admin.action(description="Unpublish selected documents (draft)", permissions=["change"])
+    def make_draft(self, request, queryset):
+        self._set_status(request, queryset, Status.DRAFT)
+
+    @admin.action(
+        description="Withdraw selected documents (their page answers 410 Gone)",
+        permissions=["change"],
+    )
+    def withdraw(self, request, queryset):
+        self._set_status(request, queryset, Status.WITHDRAWN)
+
+
+def _short(value, limit: int = 200) -> str:
+    if value is None or value == "" or value == []:
+        return "(empty)"
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 @admin.register(Repository)
-class RepositoryAdmin(SimpleHistoryAdmin):
+class RepositoryAdmin(MergeAdminMixin, BulkImportExportMixin, CuratorAdmin):
+    resource_classes = [RepositoryResource]
     list_display = ["code", "name", "country", "document_count", "needs_review"]
     list_filter = ["needs_review", "country"]
     search_fields = ["code", "name"]
+    readonly_fields = ["review_panel"]
+    fields = [("code", "country"), "name", "description", "needs_review", "review_panel"]
+    actions = ["merge_selected", "mark_reviewed"]
+    merge_plan = services.repository_merge_plan
+    merge_run = services.repository_merge
 
     def get_queryset(self, request):
         return (
@@ -153,9 +343,27 @@ class RepositoryAdmin(SimpleHistoryAdmin):
     def document_count(self, obj: Repository) -> int:
         return obj.document_count
 
+    def merge_columns(self, records):
+        return [("documents", {r.pk: r.document_count for r in records})]
+
+    def merge_candidates(self, queryset):
+        return queryset.annotate(document_count=Count("references__document", distinct=True))
+
+    def similar(self, obj):
+        return services.similar_repositories(obj)
+
+    def mentions_html(self, obj) -> str:
+        references = obj.references.select_related("document").order_by(
+            "document__date", "document_id"
+        )[: self.review_document_limit]
+        return documents_html(
+            ((ref.document, ref.text or str(ref)) for ref in references), obj.document_count
+            if hasattr(obj, "document_count") else None,
+        )  # fmt: skip
+
 
 @admin.register(ArchivalReference)
-class ArchivalReferenceAdmin(SimpleHistoryAdmin):
+class ArchivalReferenceAdmin(CuratorAdmin):
     list_display = ["__str__", "repository", "fond", "opis", "delo", "folios", "is_copy"]
     list_select_related = ["repository"]
     list_filter = ["is_copy", "repository"]
@@ -164,7 +372,7 @@ class ArchivalReferenceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Translation)
-class TranslationAdmin(SimpleHistoryAdmin):
+class TranslationAdmin(CuratorAdmin):
     list_display = ["__str__", "document", "kind", "language"]
     list_select_related = ["document"]
     list_filter = ["kind", "language"]
@@ -173,7 +381,7 @@ class TranslationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DocumentPerson)
-class DocumentPersonAdmin(SimpleHistoryAdmin):
+class DocumentPersonAdmin(CuratorAdmin):
     list_display = ["document", "person", "role", "origin"]
     list_select_related = ["document", "person"]
     list_filter = ["role", "origin"]
@@ -182,7 +390,7 @@ class DocumentPersonAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DocumentOrganization)
-class DocumentOrganizationAdmin(SimpleHistoryAdmin):
+class DocumentOrganizationAdmin(CuratorAdmin):
     list_display = ["document", "organization", "role", "origin"]
     list_select_related = ["document", "organization"]
     list_filter = ["role", "origin"]

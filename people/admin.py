@@ -1,11 +1,19 @@
-"""The curators' admin for the name authority."""
+"""The curators' admin for the name authority: review queue, merges, variants, bulk files."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from django.db.models import Count
 
+from catalogue.admin_base import (
+    BulkImportExportMixin,
+    CuratorAdmin,
+    MergeAdminMixin,
+    documents_html,
+)
+from people import services
 from people.models import Organization, OrganizationName, Person, PersonName
+from people.resources import OrganizationResource, PersonResource
 
 
 class PersonNameInline(admin.TabularInline):
@@ -20,8 +28,11 @@ class OrganizationNameInline(admin.TabularInline):
     fields = ["name", "language", "kind"]
 
 
-class DocumentCountMixin:
-    """A column with the number of linked documents, counted in the changelist's one query."""
+class AuthorityAdmin(MergeAdminMixin, BulkImportExportMixin, CuratorAdmin):
+    """People and organizations: a document count per row, counted in the changelist's query."""
+
+    readonly_fields = ["review_panel"]
+    actions = ["merge_selected", "mark_reviewed"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_document_count()
@@ -30,9 +41,34 @@ class DocumentCountMixin:
     def document_count(self, obj) -> int:
         return obj.document_count
 
+    def merge_candidates(self, queryset):
+        return queryset.with_document_count().annotate(
+            variant_count=Count("variants", distinct=True)
+        )
+
+    def merge_columns(self, records):
+        return [
+            ("documents", {r.pk: r.document_count for r in records}),
+            ("variants", {r.pk: r.variant_count for r in records}),
+        ]
+
+    def similar(self, obj):
+        return services.similar_records(obj)
+
+    def mentions_html(self, obj) -> str:
+        links = obj.document_links.select_related("document").order_by(
+            "document__date", "document_id", "role"
+        )[: self.review_document_limit]
+        return documents_html(
+            ((link.document, link.role) for link in links), getattr(obj, "document_count", None)
+        )
+
 
 @admin.register(Person)
-class PersonAdmin(DocumentCountMixin, SimpleHistoryAdmin):
+class PersonAdmin(AuthorityAdmin):
+    resource_classes = [PersonResource]
+    merge_plan = services.person_merge_plan
+    merge_run = services.person_merge
     list_display = [
         "name",
         "sort_name",
@@ -51,11 +87,15 @@ class PersonAdmin(DocumentCountMixin, SimpleHistoryAdmin):
         ("birth_year", "death_year"),
         "description",
         "needs_review",
+        "review_panel",
     ]
 
 
 @admin.register(Organization)
-class OrganizationAdmin(DocumentCountMixin, SimpleHistoryAdmin):
+class OrganizationAdmin(AuthorityAdmin):
+    resource_classes = [OrganizationResource]
+    merge_plan = services.organization_merge_plan
+    merge_run = services.organization_merge
     list_display = ["name", "abbreviation", "kind", "parent", "document_count", "needs_review"]
     list_select_related = ["parent"]
     list_filter = ["needs_review", "kind"]
@@ -63,11 +103,18 @@ class OrganizationAdmin(DocumentCountMixin, SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     inlines = [OrganizationNameInline]
-    fields = [("name", "abbreviation"), "slug", ("kind", "parent"), "description", "needs_review"]
+    fields = [
+        ("name", "abbreviation"),
+        "slug",
+        ("kind", "parent"),
+        "description",
+        "needs_review",
+        "review_panel",
+    ]
 
 
 @admin.register(PersonName)
-class PersonNameAdmin(SimpleHistoryAdmin):
+class PersonNameAdmin(CuratorAdmin):
     list_display = ["name", "person", "language", "kind"]
     list_select_related = ["person"]
     list_filter = ["kind", "language"]
@@ -76,7 +123,7 @@ class PersonNameAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OrganizationName)
-class OrganizationNameAdmin(SimpleHistoryAdmin):
+class OrganizationNameAdmin(CuratorAdmin):
     list_display = ["name", "organization", "language", "kind"]
     list_select_related = ["organization"]
     list_filter = ["kind", "language"]

@@ -1,0 +1,215 @@
+"""Writes across several catalogue models: repository merges, imported values, publishing.
+
+Each function is one transaction; each row it changes gets a history entry and a new
+version, so a curator's open form on the same record is refused rather than overwriting.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from simple_history.utils import bulk_update_with_history
+
+from catalogue.concurrency import bump_version
+from catalogue.models import ArchivalReference, Document, Repository, RepositoryRedirect, Status
+from people.services import MergeError, MergePlan
+
+# The document fields the importer writes; a curator's change to one of them makes it curated.
+IMPORTED_FIELDS = (
+    "title",
+    "date",
+    "date_precision",
+    "date_text",
+    "document_type",
+    "classification",
+    "summary",
+    "citation",
+    "source_url",
+    "external_id",
+    "original_languages",
+)
+# Fields that only make sense together (a check constraint ties a date to its precision).
+PARTNERS = {"date": ("date_precision",), "date_precision": ("date",)}
+
+
+# --- curated fields ----------------------------------------------------------------------------
+
+
+def document_mark_curated(document: Document, fields: Iterable[str]) -> None:
+    """Add `fields` to the document's curated fields (in memory; the caller saves)."""
+    changed = [name for name in fields if name in IMPORTED_FIELDS]
+    if changed:
+        document.curated_fields = sorted({*(document.curated_fields or []), *changed})
+
+
+def _model_value(name: str, value: Any) -> Any:
+    if name == "date":
+        return datetime.date.fromisoformat(value) if value else None
+    if name == "original_languages":
+        return list(value or [])
+    return "" if value is None else value
+
+
+def imported_value(document: Document, name: str) -> tuple[bool, Any]:
+    """(found, value): the conflicting value of the last import, else the last imported one."""
+    if name in (document.import_conflicts or {}):
+        return True, document.import_conflicts[name]
+    if name in (document.imported_values or {}):
+        return True, document.imported_values[name]
+    return False, None
+
+
+def accept_fields(document: Document, name: str) -> list[str]:
+    """The field and the partners that must change with it to keep the record valid."""
+    fields = [name]
+    for partner in PARTNERS.get(name, ()):
+        if partner in (document.import_conflicts or {}):
+            fields.append(partner)
+    return fields
+
+
+def document_accept_imported(*, document: Document, field: str) -> list[str]:
+    """Take the last import's value for `field`: the importer owns the field again.
+
+    Returns the fields changed (a date comes with its precision when both conflict).
+    """
+    if field not in IMPORTED_FIELDS:
+        raise ValidationError(f"{field!r} is not a field the importer writes.")
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        names = accept_fields(document, field)
+        conflicts = dict(document.import_conflicts or {})
+        imported = dict(document.imported_values or {})
+        for name in names:
+            found, value = imported_value(document, name)
+            if not found:
+                raise ValidationError(f"The last import has no value for {name!r}.")
+            setattr(document, name, _model_value(name, value))
+            imported[name] = value
+            conflicts.pop(name, None)
+        document.full_clean(exclude=[f.name for f in Document._meta.fields if f.name not in names])
+        document.validate_constraints()
+        document.imported_values = imported
+        document.import_conflicts = conflicts
+        document.curated_fields = [n for n in (document.curated_fields or []) if n not in names]
+        bump_version(document)
+        document._change_reason = "accepted the imported " + ", ".join(names)
+        document.save()
+        return names
+
+
+# --- publishing --------------------------------------------------------------------------------
+
+
+def documents_set_status(*, documents: Iterable[Document], status: str) -> int:
+    """Publish, unpublish or withdraw documents in bulk, one history entry per changed document."""
+    if status not in Status.values:
+        raise ValidationError(f"Unknown status {status!r}.")
+    with transaction.atomic():
+        ids = [d.pk for d in documents]
+        changed = list(
+            Document.objects.select_for_update().filter(pk__in=ids).exclude(status=status)
+        )
+        for document in changed:
+            document.status = status
+            document.version += 1
+        bulk_update_with_history(
+            changed,
+            Document,
+            ["status", "version"],
+            batch_size=500,
+            default_change_reason=f"status set to {status}",
+        )
+        return len(changed)
+
+
+# --- repositories ------------------------------------------------------------------------------
+
+
+def _repository_plan(keep: Repository, remove: Sequence[Repository]) -> MergePlan:
+    if not remove:
+        raise MergeError("Choose at least one repository to merge into the survivor.")
+    if any(r.pk == keep.pk for r in remove):
+        raise MergeError("The survivor cannot also be merged away.")
+    plan = MergePlan(keep=keep, remove=list(remove))
+    references = ArchivalReference.objects.filter(repository__in=remove).select_related("document")
+    plan.moved_links = [f"“{ref.document}”: {ref}" for ref in references]
+    for name in ("name", "country", "description"):
+        if not getattr(keep, name):
+            for record in remove:
+                if getattr(record, name):
+                    plan.filled_fields[name] = getattr(record, name)
+                    break
+    plan.redirects = [f"/repositories/{r.code}/ → /repositories/{keep.code}/" for r in remove]
+    return plan
+
+
+def repository_merge_plan(*, keep: Repository, remove: Sequence[Repository]) -> MergePlan:
+    return _repository_plan(keep, remove)
+
+
+def repository_merge(*, keep: Repository, remove: Iterable[Repository]) -> MergePlan:
+    """Fold `remove` into `keep`: references move, old codes redirect, the rest is deleted."""
+    remove = list(remove)
+    with transaction.atomic():
+        ids = [keep.pk, *(r.pk for r in remove)]
+        locked = {r.pk: r for r in Repository.objects.select_for_update().filter(pk__in=ids)}
+        if len(locked) != len(set(ids)):
+            raise MergeError("One of the repositories was deleted meanwhile; nothing was merged.")
+        keep = locked[keep.pk]
+        remove = [locked[r.pk] for r in remove]
+        plan = _repository_plan(keep, remove)
+        reason = f"merged into #{keep.pk}"
+        documents = set()
+        for reference in ArchivalReference.objects.filter(repository__in=remove):
+            reference.repository = keep
+            reference._change_reason = reason
+            reference.save()
+            documents.add(reference.document_id)
+        _retarget_imported_references(documents, {r.code for r in remove}, keep.code)
+        RepositoryRedirect.objects.filter(repository__in=remove).update(repository=keep)
+        RepositoryRedirect.objects.bulk_create(
+            RepositoryRedirect(old_code=r.code, repository=keep) for r in remove
+        )
+        for name, value in plan.filled_fields.items():
+            setattr(keep, name, value)
+        keep.needs_review = False
+        bump_version(keep)
+        keep._change_reason = "merged " + ", ".join(r.code for r in remove) + " into this"
+        keep.save()
+        for record in remove:
+            record._change_reason = reason
+            record.delete()
+        return plan
+
+
+def _retarget_imported_references(documents, old_codes: set[str], code: str) -> None:
+    # As for people: the import's record of its references must follow the merge, or the
+    # next import would take the new code for a curator's edit.
+    from django.db.models import F
+
+    for document in Document.objects.select_for_update().filter(pk__in=documents):
+        values = dict(document.imported_values or {})
+        for ref in values.get("references") or []:
+            if ref.get("repository") in old_codes:
+                ref["repository"] = code
+        Document.objects.filter(pk=document.pk).update(
+            imported_values=values, version=F("version") + 1
+        )
+
+
+def similar_repositories(repository: Repository, *, limit: int = 5):
+    """Repositories whose code or full name is closest to `repository`'s (AVPRF / AVP RF …)."""
+    from people.services import Similar, _score
+
+    scored = []
+    for other in Repository.objects.exclude(pk=repository.pk):
+        pairs = [(repository.code, other.code), (repository.name, other.name)]
+        score, name = max(((_score(a, b), b) for a, b in pairs if a and b), default=(0.0, ""))
+        if score >= 0.5:
+            scored.append(Similar(other, name, round(score, 2)))
+    return sorted(scored, key=lambda s: (-s.score, s.record.code))[:limit]

@@ -1,0 +1,160 @@
+"""No lost updates: a save based on a stale copy is refused, saying what changed meanwhile."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from catalogue.models import Document
+from people.models import Person, PersonName
+from tests.admin_forms import change_form_data, error_text
+from tests.conftest import make_document, make_person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_curators(client, django_user_model):
+    from django.test import Client
+
+    alice = django_user_model.objects.create_superuser("alice", "a@example.org", "pw-123456")
+    bob = django_user_model.objects.create_superuser("bob", "b@example.org", "pw-123456")
+    first, second = Client(), Client()
+    first.force_login(alice)
+    second.force_login(bob)
+    return first, second
+
+
+def test_the_second_of_two_concurrent_edits_is_refused_and_told_what_changed(two_curators):
+    alice, bob = two_curators
+    person = make_person("Vyacheslav Molotov")
+    url = reverse("admin:people_person_change", args=[person.pk])
+    alices_form = change_form_data(alice, url)
+    bobs_form = change_form_data(bob, url)
+
+    alices_form["description"] = "People's Commissar for Foreign Affairs"
+    assert alice.post(url, alices_form).status_code == 302
+
+    bobs_form["name"] = "V. M. Molotov"
+    response = bob.post(url, bobs_form)
+    assert response.status_code == 200  # the form again, with the error
+    message = error_text(response)
+    assert "Not saved" in message
+    assert "alice" in message and "description" in message
+    assert "Nothing was overwritten" in message
+    # Bob's typing is still in the form for him to redo.
+    assert 'value="V. M. Molotov"' in response.content.decode()
+
+    person.refresh_from_db()
+    assert person.name == "Vyacheslav Molotov"
+    assert person.description == "People's Commissar for Foreign Affairs"
+    assert person.version == 2
+
+
+def test_after_reloading_the_second_curator_can_save(two_curators):
+    alice, bob = two_curators
+    person = make_person("Vyacheslav Molotov")
+    url = reverse("admin:people_person_change", args=[person.pk])
+    stale = change_form_data(bob, url)
+    form = change_form_data(alice, url)
+    form["description"] = "Minister"
+    alice.post(url, form)
+    assert bob.post(url, {**stale, "name": "V. Molotov"}).status_code == 200
+
+    fresh = change_form_data(bob, url)
+    fresh["name"] = "V. Molotov"
+    assert bob.post(url, fresh).status_code == 302
+    person.refresh_from_db()
+    assert (person.name, person.description, person.version) == ("V. Molotov", "Minister", 3)
+
+
+def test_a_change_to_the_name_variants_alone_also_refuses_a_stale_save(two_curators):
+    alice, bob = two_curators
+    person = make_person("Kim Il Sung", "Ким Ир Сен")
+    url = reverse("admin:people_person_change", args=[person.pk])
+    alices_form = change_form_data(alice, url)
+    bobs_form = change_form_data(bob, url)
+    # Alice adds a variant in the inline's empty row.
+    alices_form["variants-1-name"] = "김일성"
+    assert alice.post(url, alices_form).status_code == 302
+    bobs_form["description"] = "Leader"
+    response = bob.post(url, bobs_form)
+    assert response.status_code == 200
+    assert "name variants" in error_text(response)
+    assert PersonName.objects.filter(person=person).count() == 2
+
+
+def test_an_import_between_opening_and_saving_refuses_the_curators_save(staff_client):
+    document = make_document(title="As scraped")
+    url = reverse("admin:catalogue_document_change", args=[document.pk])
+    form = change_form_data(staff_client, url)
+
+    # What the importer does to a document it updates: under its own name, version + 1.
+    from types import SimpleNamespace
+
+    from django.contrib.auth import get_user_model
+
+    importer, _ = get_user_model().objects.get_or_create(username="importer")
+    HistoricalRecords.context.request = SimpleNamespace(user=importer)
+    try:
+        fresh = Document.objects.get(pk=document.pk)
+        fresh.title = "As re-scraped"
+        fresh.version += 1
+        fresh.save()
+    finally:
+        del HistoricalRecords.context.request
+
+    form["title"] = "Corrected by a curator"
+    response = staff_client.post(url, form)
+    assert response.status_code == 200
+    message = error_text(response)
+    assert "importer" in message and "title" in message
+    assert Document.objects.get(pk=document.pk).title == "As re-scraped"
+
+
+def test_every_admin_save_increments_the_version(staff_client):
+    person = make_person("Andrei Gromyko")
+    url = reverse("admin:people_person_change", args=[person.pk])
+    for expected in (2, 3, 4):
+        form = change_form_data(staff_client, url)
+        form["description"] = f"edit {expected}"
+        assert staff_client.post(url, form).status_code == 302
+        assert Person.objects.get(pk=person.pk).version == expected
+
+
+def test_a_form_without_the_loaded_version_is_refused(staff_client):
+    person = make_person("Andrei Gromyko")
+    url = reverse("admin:people_person_change", args=[person.pk])
+    form = change_form_data(staff_client, url)
+    del form["loaded_version"]
+    form["name"] = "Someone else"
+    response = staff_client.post(url, form)
+    assert response.status_code == 200
+    assert Person.objects.get(pk=person.pk).name == "Andrei Gromyko"
+
+
+def test_a_revert_based_on_a_stale_page_is_refused(two_curators):
+    alice, bob = two_curators
+    person = make_person("Andrei Gromyko")
+    first = person.history.get()
+    url = reverse("admin:people_person_change", args=[person.pk])
+    form = change_form_data(alice, url)
+    form["name"] = "A. Gromyko"
+    alice.post(url, form)
+
+    revert = reverse("admin:people_person_simple_history", args=[person.pk, first.history_id])
+    bobs_revert = change_form_data(bob, revert)
+    form = change_form_data(alice, url)
+    form["description"] = "Minister"
+    alice.post(url, form)
+    response = bob.post(revert, bobs_revert)
+    assert response.status_code == 200
+    person.refresh_from_db()
+    assert (person.name, person.description) == ("A. Gromyko", "Minister")
+
+
+def test_the_change_page_carries_the_version_in_a_hidden_field(staff_client):
+    document = make_document()
+    page = staff_client.get(reverse("admin:catalogue_document_change", args=[document.pk]))
+    assert 'type="hidden" name="loaded_version" value="1"' in page.content.decode()

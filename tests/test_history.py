@@ -1,0 +1,183 @@
+"""History in the admin: who changed what and when, the diff, revert, recovering deleted records."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from catalogue.models import (
+    ArchivalReference,
+    Document,
+    DocumentOrganization,
+    DocumentPerson,
+    Repository,
+    Translation,
+)
+from people.models import Organization, OrganizationName, Person, PersonName
+from tests.admin_forms import change_form_data
+from tests.conftest import make_document, make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name: str, *args) -> str:
+    return reverse(f"admin:{name}", args=args)
+
+
+def a_document_with_everything() -> Document:
+    document = make_document(title="Telegram from Molotov", summary="On the conference")
+    repository = Repository.objects.create(code="AVPRF", name="Foreign Policy Archive")
+    ArchivalReference.objects.create(document=document, repository=repository, fond="06")
+    translator = make_person("Gary Goldberg")
+    text = Translation.objects.create(document=document, language="en", text="Text")
+    text.translators.add(translator)
+    Translation.objects.create(document=document, kind="original", language="ru", text="Текст")
+    DocumentPerson.objects.create(document=document, person=make_person("V. Molotov"),
+                                  role="author")  # fmt: skip
+    DocumentOrganization.objects.create(
+        document=document, organization=Organization.objects.create(name="MID"), role="author"
+    )
+    return document
+
+
+def test_an_edit_is_recorded_with_its_author_and_the_history_page_shows_the_diff(staff_client):
+    person = make_person("Andrei Gromyko", "Громыко")
+    change = url("people_person_change", person.pk)
+    data = change_form_data(staff_client, change)
+    data["name"] = "Andrei A. Gromyko"
+    data["description"] = "Foreign minister"
+    response = staff_client.post(change, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+
+    latest, first = person.history.order_by("-history_date", "-history_id")[:2]
+    assert latest.history_user.username == "curator"
+    assert latest.history_type == "~"
+    assert set(latest.diff_against(first).changed_fields) >= {"name", "description"}
+
+    page = staff_client.get(url("people_person_history", person.pk)).content.decode()
+    assert "Andrei A. Gromyko" in page and "Foreign minister" in page
+    assert "curator" in page
+    # The diff column: the old and the new value of the changed field.
+    assert "Andrei Gromyko" in page and "&rarr;" in page
+
+
+def test_revert_brings_back_an_earlier_version_as_a_new_history_entry(staff_client):
+    person = make_person("Andrei Gromyko")
+    original = person.history.get()
+    change = url("people_person_change", person.pk)
+    data = change_form_data(staff_client, change)
+    data["name"] = "A. Gromyko (wrong)"
+    assert staff_client.post(change, data).status_code == 302
+
+    revert = url("people_person_simple_history", person.pk, original.history_id)
+    data = change_form_data(staff_client, revert)
+    assert data["name"] == "Andrei Gromyko"
+    response = staff_client.post(revert, data)
+    assert response.status_code == 302
+
+    person.refresh_from_db()
+    assert person.name == "Andrei Gromyko"
+    assert person.history.count() == 3
+    assert person.version == 3
+
+
+def test_a_deleted_document_is_listed_and_recovered_with_its_references_texts_and_links(
+    staff_client,
+):
+    document = a_document_with_everything()
+    pk = document.pk
+    response = staff_client.post(url("catalogue_document_delete", pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Document.objects.filter(pk=pk).exists()
+    assert not ArchivalReference.objects.exists()
+
+    listing = staff_client.get(url("catalogue_document_deleted")).content.decode()
+    assert "Telegram from Molotov" in listing
+    recover = url("catalogue_document_recover", pk)
+    confirm = staff_client.get(recover)
+    assert confirm.status_code == 200
+    assert 'name="csrfmiddlewaretoken"' in confirm.content.decode()
+    response = staff_client.post(recover)
+    assert response.status_code == 302
+    assert response["Location"] == url("catalogue_document_change", pk)
+
+    document = Document.objects.get(pk=pk)
+    assert document.title == "Telegram from Molotov"
+    assert document.references.get().repository.code == "AVPRF"
+    assert document.texts.count() == 2
+    assert [p.name for p in document.texts.get(language="en").translators.all()] == [
+        "Gary Goldberg"
+    ]
+    assert document.person_links.get().person.name == "V. Molotov"
+    assert document.organization_links.get().organization.name == "MID"
+    assert document.history.order_by("-history_date").first().history_change_reason == "recovered"
+    # Recovered once; the list of deleted records no longer offers it.
+    listing = staff_client.get(url("catalogue_document_deleted")).content.decode()
+    assert 'id="deleted-records"' not in listing and "No deleted documents" in listing
+
+
+def test_a_deleted_person_comes_back_with_variants(staff_client):
+    person = make_person("Kim Il Sung", "김일성", "Ким Ир Сен")
+    pk = person.pk
+    assert staff_client.post(url("people_person_delete", pk), {"post": "yes"}).status_code == 302
+    assert staff_client.post(url("people_person_recover", pk)).status_code == 302
+    assert sorted(Person.objects.get(pk=pk).variants.values_list("name", flat=True)) == [
+        "Ким Ир Сен",
+        "김일성",
+    ]
+
+
+def importer():
+    # The importer's module needs the parser, which lands separately.
+    pytest.importorskip("catalogue.importer.parse")
+    from catalogue.importer import load
+
+    return load
+
+
+def test_changes_made_by_the_importer_are_recorded_as_the_importers(db):
+    load = importer()
+    document = make_document(title="As scraped")
+    with load.recorded_as(load.importer_user()):
+        document.title = "As re-scraped"
+        document.version += 1
+        document.save()
+    assert document.history.latest().history_user.username == "importer"
+
+
+def test_a_real_import_is_recorded_as_the_importers(db):
+    importer()
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.conftest import SEEDS
+
+    call_command("import_documents", str(SEEDS), stdout=StringIO(), stderr=StringIO())
+    document = Document.objects.order_by("id").first()
+    assert document.history.earliest().history_user.username == "importer"
+    assert all(
+        entry.history_user.username == "importer"
+        for entry in DocumentPerson.history.filter(document_id=document.pk)
+    )
+
+
+HISTORY_MODELS = [
+    Document, ArchivalReference, Translation, DocumentPerson, DocumentOrganization, Repository,
+    Person, PersonName, Organization, OrganizationName,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("model", HISTORY_MODELS, ids=lambda m: m._meta.label)
+def test_every_record_has_a_history_page_in_the_admin(staff_client, model):
+    assert model in admin.site._registry
+    a_document_with_everything()
+    OrganizationName.objects.create(organization=Organization.objects.get(), name="МИД")
+    PersonName.objects.create(person=Person.objects.first(), name="Молотов")
+    obj = model._default_manager.first()
+    info = model._meta.app_label, model._meta.model_name
+    page = staff_client.get(url("{}_{}_history".format(*info), obj.pk))
+    assert page.status_code == 200
+    assert obj.history.exists()
+    assert staff_client.get(url("{}_{}_deleted".format(*info))).status_code == 200
