@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -134,13 +136,18 @@ class Document(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # PostgreSQL's weighted full-text vector, written by catalogue.search.update_search_index
+    # (SQLite keeps its FTS5 table instead and leaves this column empty).
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     people = models.ManyToManyField(Person, through="DocumentPerson", related_name="documents")
     organizations = models.ManyToManyField(
         Organization, through="DocumentOrganization", related_name="documents"
     )
 
-    history = HistoricalRecords(excluded_fields=["imported_values", "import_conflicts"])
+    history = HistoricalRecords(
+        excluded_fields=["imported_values", "import_conflicts", "search_vector"]
+    )
     objects = DocumentQuerySet.as_manager()
 
     class Meta:
@@ -170,6 +177,8 @@ class Document(models.Model):
             models.Index(fields=["source_file"], name="document_source_file_idx"),
             models.Index(fields=["sha256"], name="document_sha256_idx"),
             models.Index(fields=["needs_review"], name="document_review_idx"),
+            # Full-text search on PostgreSQL (migration 0002 creates it there only).
+            GinIndex(fields=["search_vector"], name="document_search_idx"),
         ]
 
     def __str__(self) -> str:

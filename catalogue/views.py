@@ -2,51 +2,366 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseGone
+import csv
+import json
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseGone, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_safe
 
-from catalogue.models import Document, Repository, Status
+from catalogue import citations
+from catalogue.facets import (
+    FACETS,
+    KEPT_KEYS,
+    all_facets,
+    date_facet,
+    facet_page,
+    language_name,
+    query_string,
+    year_histogram,
+)
+from catalogue.filters import SORTS, DocumentFilter
+from catalogue.models import Document, Repository, RepositoryRedirect, Status
+from catalogue.records import document_record
+from catalogue.search import snippets
+
+PAGE_SIZE = 20
 
 
+def _repositories():
+    published = Q(references__document__status=Status.PUBLISHED)
+    return Repository.objects.annotate(
+        document_count=Count("references__document", filter=published, distinct=True)
+    ).order_by("-document_count", "code")
+
+
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     published = Document.objects.published()
+    bars = year_histogram(published)
+    decades: dict[int, int] = {}
+    for bar in bars:
+        decades[bar.year // 10 * 10] = decades.get(bar.year // 10 * 10, 0) + bar.count
+    languages = (
+        published.exclude(language="")
+        .order_by()
+        .values("language")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "language")
+    )
     context = {
         "document_count": published.count(),
-        "languages": published.exclude(language="")
-        .values("language")
-        .annotate(count=Count("id"))
-        .order_by("-count", "language"),
-        "repositories": Repository.objects.filter(references__document__status=Status.PUBLISHED)
-        .annotate(count=Count("references__document", distinct=True))
-        .order_by("-count", "code"),
-        "recent": published.order_by("-created_at", "-id")[:10],
+        "languages": [{**row, "name": language_name(row["language"])} for row in languages],
+        "repositories": _repositories().filter(document_count__gt=0)[:12],
+        "decades": [{"decade": d, "count": c} for d, c in sorted(decades.items()) if c],
+        "years": bars,
+        "recent": published.order_by("-created_at", "-id")[:8],
     }
     return render(request, "catalogue/home.html", context)
 
 
-def document_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
+def _search(request: HttpRequest) -> DocumentFilter:
+    return DocumentFilter(request.GET, queryset=Document.objects.published())
+
+
+def _hidden(params, drop=()) -> list[tuple[str, str]]:
+    """The current selection as hidden inputs, so that a form keeps what it does not edit."""
+    return [
+        (key, value)
+        for key in KEPT_KEYS
+        if key not in drop
+        for value in params.getlist(key)
+        if value != ""
+    ]
+
+
+@require_safe
+def document_list(request: HttpRequest) -> HttpResponse:
+    search = _search(request)
+    paginator = Paginator(search.results(), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    documents = list(page.object_list)
+    hits = snippets(documents, search.query)
+    for document in documents:
+        document.snippet = hits.get(document.pk)
+    params = request.GET
+    facets = all_facets(search, params)
+    chips = [
+        {"label": facet.label, "value": value.label, "url": value.url}
+        for facet in facets
+        for value in facet.selected
+    ]
+    chips += [
+        {"label": label, "value": value.text, "url": query_string(params, drop=(key,))}
+        for key, label in (("date_from", "From"), ("date_to", "To"))
+        if (value := search.cleaned.get(key))
+    ]
+    context = {
+        "search": search,
+        "form": search.form,
+        "page": page,
+        "documents": documents,
+        "count": paginator.count,
+        "facets": facets,
+        "chips": chips,
+        "years": date_facet(search, params),
+        "hidden": _hidden(params),
+        "hidden_without_q": _hidden(params, drop=("q",)),
+        "hidden_without_sort": _hidden(params, drop=("sort",)),
+        "hidden_without_dates": _hidden(params, drop=("date_from", "date_to")),
+        "sorts": [
+            (key, label) for key, (label, _) in SORTS.items() if key != "relevance" or search.query
+        ],
+        "current_sort": search.ordering,
+        "names": search.names,
+        "query_string": query_string(params),
+    }
+    return render(request, "catalogue/document_list.html", context)
+
+
+@require_safe
+def document_list_json(request: HttpRequest) -> JsonResponse:
+    search = _search(request)
+    paginator = Paginator(search.results().for_record(), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    next_url = None
+    if page.has_next():
+        next_url = request.build_absolute_uri(
+            request.path + query_string(request.GET) + f"&page={page.next_page_number()}"
+        )
+    facets = {
+        facet.name: [{"value": v.value, "label": v.label, "count": v.count} for v in facet.values]
+        for facet in all_facets(search, request.GET)
+    }
+    facets["year"] = [
+        {"value": str(bar.year), "label": str(bar.year), "count": bar.count}
+        for bar in date_facet(search, request.GET)
+        if bar.count
+    ]
+    return JsonResponse(
+        {
+            "count": paginator.count,
+            "results": [document_record(d) for d in page.object_list],
+            "facets": facets,
+            "next": next_url,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+CSV_COLUMNS = (
+    "id",
+    "url",
+    "title",
+    "date",
+    "date_precision",
+    "date_text",
+    "document_type",
+    "classification",
+    "original_languages",
+    "repositories",
+    "archival_references",
+    "authors",
+    "people",
+    "organizations",
+    "summary",
+    "source_url",
+)
+
+
+def _csv_cell(value: str) -> str:
+    # A cell starting with = + - @ is a formula to a spreadsheet: quote it out.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _csv_row(record: dict, request: HttpRequest) -> list[str]:
+    refs = record["archival_references"]
+    row = {
+        **record,
+        "url": request.build_absolute_uri(record["url"]),
+        "original_languages": "; ".join(record["original_languages"]),
+        "repositories": "; ".join(dict.fromkeys(r["repository"] for r in refs if r["repository"])),
+        "archival_references": "; ".join(r["text"] or "" for r in refs),
+        "authors": "; ".join(p["name"] for p in record["people"] if p["role"] == "author"),
+        "people": "; ".join(f"{p['name']} ({p['role']})" for p in record["people"]),
+        "organizations": "; ".join(f"{o['name']} ({o['role']})" for o in record["organizations"]),
+    }
+    return [_csv_cell(str(row[key] if row[key] is not None else "")) for key in CSV_COLUMNS]
+
+
+@require_safe
+def document_list_csv(request: HttpRequest) -> HttpResponse:
+    """Every result, not one page: a researcher's working list for a spreadsheet."""
+    search = _search(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="documents.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for document in search.results().for_record().iterator(chunk_size=500):
+        writer.writerow(_csv_row(document_record(document), request))
+    return response
+
+
+@require_safe
+def facet_values(request: HttpRequest, name: str) -> HttpResponse:
+    """All values of one facet, 100 a page, with a filter box (a GET form)."""
+    spec = FACETS.get(name)
+    if spec is None:
+        raise Http404("No such facet.")
+    search = _search(request)
+    text = request.GET.get("facet_q", "").strip()[:100]
+    try:
+        offset = max(int(request.GET.get("offset", 0)), 0)
+    except ValueError:
+        offset = 0
+    facet, total = facet_page(spec, search, request.GET, text=text, offset=offset)
+    base = query_string(request.GET)
+    extra = f"&facet_q={text}" if text else ""
+    context = {
+        "facet": facet,
+        "total": total,
+        "text": text,
+        "search": search,
+        "hidden": _hidden(request.GET),
+        "back_url": base,
+        "next_url": f"{base}{extra}&offset={offset + 100}" if facet.has_more else "",
+        "previous_url": f"{base}{extra}&offset={max(offset - 100, 0)}" if offset else "",
+    }
+    return render(request, "catalogue/facet_values.html", context)
+
+
+def _public_document(pk: int) -> Document:
     document = get_object_or_404(Document.objects.for_record().exclude(status=Status.DRAFT), pk=pk)
     if document.status == Status.WITHDRAWN:
-        return HttpResponseGone(
-            render_to_string("catalogue/document_gone.html", {"document": document}, request)
-        )
+        raise _Gone(document)
+    return document
+
+
+class _Gone(Exception):
+    def __init__(self, document: Document):
+        self.document = document
+
+
+def _gone(request: HttpRequest, document: Document) -> HttpResponseGone:
+    return HttpResponseGone(
+        render_to_string("catalogue/document_gone.html", {"document": document}, request)
+    )
+
+
+@require_safe
+def document_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
+    try:
+        document = _public_document(pk)
+    except _Gone as gone:
+        return _gone(request, gone.document)
     if slug != document.slug:
         return redirect(document, permanent=True)
-    return render(request, "catalogue/document_detail.html", {"document": document})
+    url = request.build_absolute_uri(document.get_absolute_url())
+    data = citations.citation_data(document, url)
+    links = list(document.person_links.all())
+    org_links = list(document.organization_links.all())
+    credit_roles = {"translator", "contributor", "funder", "publisher"}
+    texts = list(document.texts.all())
+    for text in texts:
+        text.language_name = language_name(text.language)
+    context = {
+        "document": document,
+        "people": [link for link in links if link.role not in credit_roles],
+        "organizations": [link for link in org_links if link.role not in credit_roles],
+        "credits": [link for link in links if link.role in credit_roles]
+        + [link for link in org_links if link.role in credit_roles],
+        "references": list(document.references.all()),
+        "originals": [t for t in texts if t.kind == "original"],
+        "translations": [t for t in texts if t.kind != "original"],
+        "original_languages": [language_name(code) for code in document.original_languages],
+        "citation": citations.chicago(data),
+        "meta_tags": citations.meta_tags(data),
+        "json_ld": citations.json_for_script(citations.json_ld(data, document)),
+    }
+    return render(request, "catalogue/document_detail.html", context)
 
 
-def repository_detail(request: HttpRequest, code: str) -> HttpResponse:
-    repository = get_object_or_404(Repository, code=code)
-    documents = (
-        Document.objects.published()
-        .filter(references__repository=repository)
-        .distinct()
-        .order_by("date", "id")[:200]
+def _download(
+    request: HttpRequest, pk: int, render_format, content_type: str, extension: str
+) -> HttpResponse:
+    try:
+        document = _public_document(pk)
+    except _Gone as gone:
+        return _gone(request, gone.document)
+    data = citations.citation_data(
+        document, request.build_absolute_uri(document.get_absolute_url())
     )
+    response = HttpResponse(render_format(data), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.{extension}"'
+    return response
+
+
+@require_safe
+def document_ris(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(
+        request, pk, citations.ris, "application/x-research-info-systems; charset=utf-8", "ris"
+    )
+
+
+@require_safe
+def document_bibtex(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, citations.bibtex, "application/x-bibtex; charset=utf-8", "bib")
+
+
+@require_safe
+def document_csl(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(
+        request,
+        pk,
+        lambda data: json.dumps(citations.csl_json(data), ensure_ascii=False, indent=2),
+        "application/vnd.citationstyles.csl+json; charset=utf-8",
+        "csl.json",
+    )
+
+
+@require_safe
+def document_json(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        document = _public_document(pk)
+    except _Gone as gone:
+        return _gone(request, gone.document)
+    return JsonResponse(document_record(document), json_dumps_params={"ensure_ascii": False})
+
+
+@require_safe
+def repository_list(request: HttpRequest) -> HttpResponse:
+    repositories = _repositories()
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        repositories = repositories.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    return render(request, "catalogue/repository_list.html", {"repositories": repositories, "q": q})
+
+
+@require_safe
+def repository_detail(request: HttpRequest, code: str) -> HttpResponse:
+    repository = Repository.objects.filter(code=code).first()
+    if repository is None:
+        moved = (
+            RepositoryRedirect.objects.select_related("repository").filter(old_code=code).first()
+        )
+        if moved is None:
+            raise Http404("No such repository.")
+        return redirect(moved.repository, permanent=True)
+    documents = Document.objects.published().filter(references__repository=repository).distinct()
+    paginator = Paginator(documents.order_by("date", "id"), 50)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "catalogue/repository_detail.html",
-        {"repository": repository, "documents": documents},
+        {
+            "repository": repository,
+            "page": page,
+            "count": paginator.count,
+            "search_url": reverse("catalogue:documents") + "?" + urlencode({"repository": code}),
+        },
     )

@@ -1,40 +1,204 @@
-"""Public pages of the name authority."""
+"""Public pages of the name authority: A–Z lists, people and organizations with their documents."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
-from people.models import Organization, Person
+from catalogue.models import DocumentOrganization, DocumentPerson, Status
+from people.models import (
+    Organization,
+    OrganizationName,
+    OrganizationRedirect,
+    Person,
+    PersonName,
+    PersonRedirect,
+    variant_key,
+)
+
+PAGE_SIZE = 50
+# Word similarity above which a misspelt name still finds its person (PostgreSQL).
+TRIGRAM_THRESHOLD = 0.45
+PUBLISHED = Q(document_links__document__status=Status.PUBLISHED)
+ROLE_ORDER = ("author", "recipient", "participant", "mentioned", "translator", "contributor")
 
 
-def person_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
-    person = get_object_or_404(Person, pk=pk)
-    if slug != person.slug:
-        return redirect(person, permanent=True)
-    links = (
-        person.document_links.filter(document__status="published")
+def _name_search(records: QuerySet, variant_model, owner: str, q: str, extra: Q) -> QuerySet:
+    """Records whose name or any variant contains `q`; on PostgreSQL also near-misses."""
+    key = variant_key(q)
+    variants = variant_model.objects.filter(**{owner: OuterRef("pk"), "name_key__contains": key})
+    match = Q(name__icontains=q) | Exists(variants) | extra
+    if connection.vendor != "postgresql":
+        return records.filter(match)
+    from django.contrib.postgres.search import TrigramWordSimilarity
+    from django.db.models import Subquery
+    from django.db.models.functions import Coalesce, Greatest
+
+    best_variant = (
+        variant_model.objects.filter(**{owner: OuterRef("pk")})
+        .annotate(similarity=TrigramWordSimilarity(key, "name_key"))
+        .order_by("-similarity")
+        .values("similarity")[:1]
+    )
+    records = records.annotate(
+        similarity=Greatest(TrigramWordSimilarity(q, "name"), Coalesce(Subquery(best_variant), 0.0))
+    )
+    return records.filter(match | Q(similarity__gte=TRIGRAM_THRESHOLD)).order_by(
+        "-similarity", *records.model._meta.ordering
+    )
+
+
+def _letters(records: QuerySet, field: str) -> list[str]:
+    initials = {(name or "?")[:1].upper() for name in records.values_list(field, flat=True)}
+    return sorted(initials)
+
+
+def _list(
+    request: HttpRequest, records: QuerySet, variant_model, owner, sort_field, extra, template
+):
+    records = (
+        records.annotate(
+            document_count=Count("document_links__document", filter=PUBLISHED, distinct=True)
+        )
+        .filter(document_count__gt=0)
+        .order_by(sort_field, "name", "pk")
+    )
+    q = request.GET.get("q", "").strip()[:100]
+    letter = request.GET.get("letter", "").strip()[:1].upper()
+    letters = _letters(records, sort_field)
+    if q:
+        records = _name_search(records, variant_model, owner, q, extra(q))
+    elif letter:
+        records = records.filter(**{f"{sort_field}__istartswith": letter})
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        template,
+        {"page": page, "q": q, "letter": letter, "letters": letters, "count": page.paginator.count},
+    )
+
+
+@require_safe
+def person_list(request: HttpRequest) -> HttpResponse:
+    return _list(
+        request,
+        Person.objects.all(),
+        PersonName,
+        "person",
+        "sort_name",
+        lambda q: Q(sort_name__icontains=q),
+        "people/person_list.html",
+    )
+
+
+@require_safe
+def organization_list(request: HttpRequest) -> HttpResponse:
+    return _list(
+        request,
+        Organization.objects.all(),
+        OrganizationName,
+        "organization",
+        "name",
+        lambda q: Q(abbreviation__iexact=q),
+        "people/organization_list.html",
+    )
+
+
+def _by_role(links) -> list[tuple[str, list]]:
+    groups: dict[str, list] = {}
+    for link in links:
+        groups.setdefault(link.get_role_display(), []).append(link.document)
+    return list(groups.items())
+
+
+def _documents_of(link_model, **owner) -> list:
+    return list(
+        link_model.objects.filter(document__status=Status.PUBLISHED, **owner)
         .select_related("document")
         .order_by("role", "document__date", "document_id")
     )
+
+
+def _companions(link_model, field: str, document_ids, exclude_pk=None, limit: int = 12) -> list:
+    """Who is most often named in the same documents (one GROUP BY query)."""
+    rows = (
+        link_model.objects.filter(document__in=document_ids)
+        .exclude(**{f"{field}_id": exclude_pk})
+        .order_by()
+        .values(f"{field}_id", f"{field}__name", f"{field}__slug")
+        .annotate(count=Count("document", distinct=True))
+        .order_by("-count", f"{field}__name")[:limit]
+    )
+    return [
+        {
+            "pk": r[f"{field}_id"],
+            "name": r[f"{field}__name"],
+            "slug": r[f"{field}__slug"],
+            "count": r["count"],
+        }
+        for r in rows
+    ]
+
+
+def _published_ids(link_model, **owner):
+    return link_model.objects.filter(document__status=Status.PUBLISHED, **owner).values("document")
+
+
+@require_safe
+def person_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
+    person = Person.objects.filter(pk=pk).first()
+    if person is None:
+        moved = PersonRedirect.objects.select_related("person").filter(old_id=pk).first()
+        if moved is None:
+            raise Http404("No such person.")
+        return redirect(moved.person, permanent=True)
+    if slug != person.slug:
+        return redirect(person, permanent=True)
+    links = _documents_of(DocumentPerson, person=person)
+    ids = _published_ids(DocumentPerson, person=person)
     return render(
         request,
         "people/person_detail.html",
-        {"person": person, "variants": person.variants.all(), "links": links},
+        {
+            "person": person,
+            "variants": list(person.variants.all()),
+            "roles": _by_role(links),
+            "document_count": len({link.document_id for link in links}),
+            "companions": _companions(DocumentPerson, "person", ids, exclude_pk=person.pk),
+            "organizations": _companions(DocumentOrganization, "organization", ids),
+        },
     )
 
 
+@require_safe
 def organization_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
-    organization = get_object_or_404(Organization, pk=pk)
+    organization = Organization.objects.filter(pk=pk).first()
+    if organization is None:
+        moved = (
+            OrganizationRedirect.objects.select_related("organization").filter(old_id=pk).first()
+        )
+        if moved is None:
+            raise Http404("No such organization.")
+        return redirect(moved.organization, permanent=True)
     if slug != organization.slug:
         return redirect(organization, permanent=True)
-    links = (
-        organization.document_links.filter(document__status="published")
-        .select_related("document")
-        .order_by("role", "document__date", "document_id")
-    )
+    links = _documents_of(DocumentOrganization, organization=organization)
+    ids = _published_ids(DocumentOrganization, organization=organization)
     return render(
         request,
         "people/organization_detail.html",
-        {"organization": organization, "variants": organization.variants.all(), "links": links},
+        {
+            "organization": organization,
+            "variants": list(organization.variants.all()),
+            "roles": _by_role(links),
+            "document_count": len({link.document_id for link in links}),
+            "companions": _companions(DocumentPerson, "person", ids),
+            "organizations": _companions(
+                DocumentOrganization, "organization", ids, exclude_pk=organization.pk
+            ),
+        },
     )

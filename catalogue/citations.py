@@ -1,0 +1,320 @@
+"""Ways to cite a document: Chicago text, RIS, BibTeX, CSL-JSON, meta tags and JSON-LD.
+
+All of them take a document fetched with `Document.objects.for_record()` (so
+they cost no query) and the absolute URL of its page here, which is what a
+researcher saw and what a reader of their footnote should open.
+
+Every format returns plain text or plain data; escaping for HTML happens in
+the template (autoescape) and for JSON-LD in `json_for_script`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
+
+from catalogue.models import DatePrecision, Document, OrganizationRole, PersonRole
+
+# Digital archives name themselves in the citation they give ("…, Wilson Center
+# Digital Archive, APRF, …"); that name is the publisher of the online copy.
+_PUBLISHER = re.compile(r",\s*([^,\"]*?Digital Archive)\s*,")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def one_line(text: str | None) -> str:
+    """Whitespace and control characters collapsed: line-based formats need one line."""
+    return " ".join(_CONTROL.sub(" ", text or "").split())
+
+
+@dataclass(frozen=True)
+class Name:
+    display: str
+    family: str | None
+    given: str | None
+
+    @property
+    def inverted(self) -> str:
+        return f"{self.family}, {self.given}" if self.family and self.given else self.display
+
+
+def _name(person) -> Name:
+    family, _, given = (person.sort_name or "").partition(",")
+    if given.strip():
+        return Name(person.name, family.strip(), given.strip())
+    return Name(person.name, None, None)
+
+
+@dataclass(frozen=True)
+class CitationData:
+    """What every format needs, read once from the document."""
+
+    title: str
+    date_text: str
+    date_parts: list[int]
+    authors: list[Name]
+    references: list[str]
+    repository: str | None  # full name of the archive holding the original
+    repository_code: str | None
+    publisher: str | None
+    language: str | None
+    summary: str
+    document_type: str
+    classification: str
+    url: str
+    source_url: str
+    citation_as_given: str
+    identifier: str
+
+    @property
+    def archive_location(self) -> str:
+        return "; ".join(self.references)
+
+
+def _reference_text(ref) -> str:
+    if ref.text:
+        return one_line(ref.text)
+    parts = [ref.repository.code if ref.repository else ""]
+    for label, value in (
+        ("Fond", ref.fond),
+        ("Opis", ref.opis),
+        ("Delo", ref.delo),
+        ("Papka", ref.papka),
+        ("Listy", ref.folios),
+    ):
+        if value:
+            parts.append(f"{label} {value}")
+    parts += [ref.collection, ref.call_number]
+    return one_line(", ".join(p for p in parts if p))
+
+
+def citation_data(document: Document, url: str) -> CitationData:
+    references = list(document.references.all())
+    originals = [r for r in references if not r.is_copy] or references
+    holder = next((r.repository for r in originals if r.repository), None)
+    publishers = [
+        link.organization.name
+        for link in document.organization_links.all()
+        if link.role == OrganizationRole.PUBLISHER
+    ]
+    found = _PUBLISHER.search(document.citation or "")
+    date_parts: list[int] = []
+    if document.date:
+        date_parts = [document.date.year]
+        if document.date_precision in (DatePrecision.MONTH, DatePrecision.DAY):
+            date_parts.append(document.date.month)
+        if document.date_precision == DatePrecision.DAY:
+            date_parts.append(document.date.day)
+    return CitationData(
+        title=one_line(document.title),
+        date_text=one_line(document.date_text) or (document.date_iso or ""),
+        date_parts=date_parts,
+        authors=[
+            _name(link.person)
+            for link in document.person_links.all()
+            if link.role == PersonRole.AUTHOR
+        ],
+        references=[_reference_text(r) for r in originals if _reference_text(r)]
+        + [f"copy: {_reference_text(r)}" for r in references if r.is_copy and r not in originals],
+        repository=(holder.name or holder.code) if holder else None,
+        repository_code=holder.code if holder else None,
+        publisher=publishers[0] if publishers else (found.group(1).strip() if found else None),
+        language=document.language or None,
+        summary=one_line(document.summary),
+        document_type=one_line(document.document_type),
+        classification=one_line(document.classification),
+        url=url,
+        source_url=document.source_url,
+        citation_as_given=one_line(document.citation),
+        identifier=f"catalogue-{document.pk}",
+    )
+
+
+def chicago(data: CitationData) -> str:
+    """Chicago notes-bibliography form for an archival document.
+
+    "<Title>," <date as written>, <archival references>, <archive's full name>.
+    <Publisher of the online copy>, <URL here>.
+
+    The title is quoted because the item is an unpublished document within a
+    collection; the archive's full name follows the references that use its
+    abbreviation (Chicago 14.232); the online publisher and the URL say where the
+    reader can see it.
+    """
+    head = f"“{data.title.rstrip('.')},”"
+    middle = [data.date_text, *data.references]
+    if data.repository and data.repository != data.repository_code:
+        middle.append(data.repository)
+    text = head + " " + ", ".join(p for p in middle if p) + "."
+    tail = [p for p in (data.publisher, data.url) if p]
+    return text + (" " + ", ".join(tail) + "." if tail else "")
+
+
+def _ris_date(parts: list[int]) -> str:
+    year, month, day = (parts + [None, None, None])[:3]
+    return f"{year:04d}/{f'{month:02d}' if month else ''}/{f'{day:02d}' if day else ''}/"
+
+
+def ris(data: CitationData) -> str:
+    """RIS as Zotero reads it: MANSCPT is a manuscript, AN its archive location, DB its archive."""
+    lines = [("TY", "MANSCPT"), ("TI", data.title)]
+    lines += [("AU", name.inverted) for name in data.authors]
+    if data.date_parts:
+        lines += [("DA", _ris_date(data.date_parts)), ("PY", f"{data.date_parts[0]:04d}")]
+    lines += [
+        ("M3", data.document_type),
+        ("DB", data.repository or ""),
+        ("AN", data.archive_location),
+        ("PB", data.publisher or ""),
+        ("LA", data.language or ""),
+        ("UR", data.url),
+        ("AB", data.summary),
+        ("N1", f"Classification: {data.classification}" if data.classification else ""),
+        ("N1", f"Date as written: {data.date_text}" if data.date_text else ""),
+        ("N1", f"Source: {data.source_url}" if data.source_url else ""),
+        ("ID", data.identifier),
+    ]
+    body = "".join(f"{tag}  - {one_line(value)}\r\n" for tag, value in lines if one_line(value))
+    return body + "ER  - \r\n"
+
+
+_BIBTEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def bibtex_escape(text: str) -> str:
+    return "".join(_BIBTEX_SPECIAL.get(ch, ch) for ch in one_line(text))
+
+
+def bibtex(data: CitationData) -> str:
+    """@unpublished (Zotero: manuscript) with a key that never changes: catalogue-<id>."""
+    fields: list[tuple[str, str]] = [
+        # Double braces keep the title's capitals as written.
+        ("title", "{" + bibtex_escape(data.title) + "}"),
+        ("author", " and ".join(bibtex_escape(n.inverted) for n in data.authors)),
+    ]
+    if data.date_parts:
+        fields.append(("year", str(data.date_parts[0])))
+        if len(data.date_parts) > 1:
+            fields.append(("month", str(data.date_parts[1])))
+        fields.append(("date", "-".join(f"{p:02d}" for p in data.date_parts)))
+    note = ", ".join(p for p in (data.date_text, data.archive_location, data.repository) if p)
+    fields += [
+        ("type", bibtex_escape(data.document_type)),
+        ("note", bibtex_escape(note)),
+        ("howpublished", bibtex_escape(data.publisher or "")),
+        ("language", bibtex_escape(data.language or "")),
+        ("abstract", bibtex_escape(data.summary)),
+        ("url", data.url),
+    ]
+    body = ",\n".join(f"  {key} = {{{value}}}" for key, value in fields if value)
+    return f"@unpublished{{{data.identifier},\n{body}\n}}\n"
+
+
+def csl_json(data: CitationData) -> list[dict[str, Any]]:
+    """CSL-JSON (an array of one item): Zotero, Pandoc and citeproc read it as a manuscript."""
+    item: dict[str, Any] = {
+        "id": data.identifier,
+        "type": "manuscript",
+        "title": data.title,
+        "URL": data.url,
+    }
+    authors = [
+        {"family": n.family, "given": n.given} if n.family else {"literal": n.display}
+        for n in data.authors
+    ]
+    optional = {
+        "author": authors,
+        "issued": {"date-parts": [data.date_parts]} if data.date_parts else None,
+        "archive": data.repository,
+        "archive_location": data.archive_location,
+        "publisher": data.publisher,
+        "language": data.language,
+        "genre": data.document_type,
+        "abstract": data.summary,
+        "note": f"Date as written: {data.date_text}" if data.date_text else None,
+    }
+    item.update({key: value for key, value in optional.items() if value})
+    return [item]
+
+
+def meta_tags(data: CitationData) -> list[tuple[str, str]]:
+    """Highwire-style citation_* tags (Zotero's Embedded Metadata translator) and DC fallbacks."""
+    tags = [("citation_title", data.title)]
+    tags += [("citation_author", name.inverted) for name in data.authors]
+    if data.date_parts:
+        date = "/".join(f"{p:02d}" for p in data.date_parts)
+        tags += [("citation_date", date), ("citation_publication_date", date)]
+    tags += [
+        ("citation_publisher", data.publisher or data.repository or ""),
+        ("citation_archive_location", data.archive_location),
+        ("citation_language", data.language or ""),
+        ("citation_public_url", data.url),
+        ("citation_abstract_html_url", data.url),
+        ("DC.title", data.title),
+        ("DC.type", data.document_type),
+        ("DC.date", "-".join(f"{p:02d}" for p in data.date_parts)),
+        ("DC.language", data.language or ""),
+        ("DC.source", data.repository or ""),
+        ("DC.identifier", data.url),
+        ("description", data.summary[:300]),
+    ]
+    tags += [("DC.creator", name.display) for name in data.authors]
+    return [(name, value) for name, value in tags if value]
+
+
+def json_ld(data: CitationData, document: Document) -> dict[str, Any]:
+    """schema.org: an ArchiveComponent held by an ArchiveOrganization."""
+    record: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ArchiveComponent",
+        "@id": data.url,
+        "url": data.url,
+        "name": data.title,
+        "identifier": data.identifier,
+    }
+    optional = {
+        "dateCreated": "-".join(f"{p:02d}" for p in data.date_parts) or None,
+        "description": data.summary or None,
+        "inLanguage": data.language,
+        "genre": data.document_type or None,
+        "itemLocation": data.archive_location or None,
+        "sameAs": data.source_url or None,
+        "publisher": {"@type": "Organization", "name": data.publisher} if data.publisher else None,
+        "holdingArchive": {
+            "@type": "ArchiveOrganization",
+            "name": data.repository,
+            "alternateName": data.repository_code,
+        }
+        if data.repository
+        else None,
+        "author": [{"@type": "Person", "name": n.display} for n in data.authors] or None,
+        "mentions": [
+            {"@type": "Person", "name": link.person.name}
+            for link in document.person_links.all()
+            if link.role != PersonRole.AUTHOR
+        ]
+        or None,
+    }
+    record.update({key: value for key, value in optional.items() if value})
+    return record
+
+
+def json_for_script(data: Any) -> SafeString:
+    """JSON safe inside <script>: no `<`, `>` or `&` survive, so `</script>` cannot close it."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return mark_safe(text)  # noqa: S308 - nothing in it can end the <script> element

@@ -1,0 +1,419 @@
+"""Full-text search over documents, one interface for two databases.
+
+- PostgreSQL: a stored, weighted tsvector on `Document.search_vector` (title A,
+  summary B, translations C, original transcriptions D; each text analysed with
+  its language's configuration: russian for ru, english for en, simple for the
+  rest) behind a GIN index; `websearch_to_tsquery` (see `_pg_query`) understands "quoted phrases",
+  `or` and `-word`; `ts_rank` ranks; `ts_headline` runs for the page's rows only.
+- SQLite: an FTS5 table `catalogue_document_fts` (porter unicode61: English
+  stemming, case and diacritics folded) with the same four columns; bm25 ranks
+  with the same column order of importance; `snippet()` highlights.
+
+Both go through `search_documents(queryset, q)` (filter + `rank` annotation)
+and `snippets(documents, q)`. A name written in any of its variants also finds
+the documents linked to the person or organization it names (`matching_names`).
+
+The index is kept in step by `update_search_index(document_ids)`: the post_save
+and post_delete signals below call it for every Document and Translation write
+(admin, importer, shell alike); `deferred_search_index()` batches those calls
+for bulk writers such as the importer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import BooleanField, Case, F, FloatField, Func, Q, Value, When
+from django.db.models.signals import post_delete, post_save
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+FTS_TABLE = "catalogue_document_fts"
+# Title, summary, translations, originals: the same order of importance as the
+# PostgreSQL weights A–D.
+BM25_WEIGHTS = "10.0, 5.0, 2.0, 1.0"
+TITLE_BONUS = 1.0
+# Private-use sentinels mark hits in snippets: the text is escaped first, then
+# these become <mark>…</mark>, so no source text is ever trusted as HTML.
+START, STOP = "\x01", "\x02"
+# Languages with a PostgreSQL text search configuration we analyse with.
+PG_CONFIGS = {"en": "english", "ru": "russian"}
+# A name-variant match ranks above any full-text hit.
+NAME_MATCH_BONUS = 1.0
+
+
+# ── the index ──────────────────────────────────────────────────────────────
+
+
+def _pg_index_sql(where: str) -> str:
+    config = "CASE t.language {} ELSE 'simple'::regconfig END".format(
+        " ".join(f"WHEN '{code}' THEN '{cfg}'::regconfig" for code, cfg in PG_CONFIGS.items())
+    )
+    return f"""
+        UPDATE catalogue_document d SET search_vector =
+            setweight(to_tsvector('english', coalesce(d.title, '')), 'A')
+            || setweight(to_tsvector('english', coalesce(d.summary, '')), 'B')
+            || coalesce((
+                SELECT catalogue_tsvector_agg(
+                    setweight(
+                        to_tsvector({config}, t.text),
+                        CASE t.kind WHEN 'original' THEN 'D' ELSE 'C' END::"char"
+                    ) ORDER BY t.position, t.id
+                )
+                FROM catalogue_translation t WHERE t.document_id = d.id
+            ), ''::tsvector)
+        WHERE {where}
+    """
+
+
+def _sqlite_index_sql(where: str) -> tuple[str, str]:
+    texts = (
+        "coalesce((SELECT group_concat(t.text, char(10)) FROM catalogue_translation t"
+        " WHERE t.document_id = d.id AND t.kind = '{kind}'), '')"
+    )
+    delete = f"DELETE FROM {FTS_TABLE} WHERE {where.replace('d.id', 'rowid')}"
+    insert = f"""
+        INSERT INTO {FTS_TABLE} (rowid, title, summary, translations, originals)
+        SELECT d.id, d.title, d.summary, {texts.format(kind="translation")},
+               {texts.format(kind="original")}
+        FROM catalogue_document d WHERE {where}
+    """
+    return delete, insert
+
+
+def _write_index(cursor, where: str, params: list) -> None:
+    if cursor.db.vendor == "postgresql":
+        cursor.execute(_pg_index_sql(where), params)
+    elif cursor.db.vendor == "sqlite":
+        for sql in _sqlite_index_sql(where):
+            cursor.execute(sql, params)
+
+
+@dataclass
+class _Deferral:
+    depth: int = 0
+    ids: set[int] = field(default_factory=set)
+
+
+_deferral = threading.local()
+
+
+def _pending() -> _Deferral:
+    if not hasattr(_deferral, "state"):
+        _deferral.state = _Deferral()
+    return _deferral.state
+
+
+def update_search_index(document_ids: Iterable[int]) -> None:
+    """Re-index these documents (and drop deleted ones) from the database as it is now."""
+    ids = sorted({int(pk) for pk in document_ids if pk is not None})
+    if not ids:
+        return
+    pending = _pending()
+    if pending.depth:
+        pending.ids.update(ids)
+        return
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            _write_index(cursor, f"d.id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+
+
+def rebuild_search_index() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")
+        _write_index(cursor, "1 = 1", [])
+
+
+@contextlib.contextmanager
+def deferred_search_index() -> Iterator[None]:
+    """Collect index updates inside the block and write each document once at its end."""
+    pending = _pending()
+    pending.depth += 1
+    try:
+        yield
+    finally:
+        pending.depth -= 1
+        if not pending.depth:
+            ids, pending.ids = pending.ids, set()
+            update_search_index(ids)
+
+
+def _document_saved(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        update_search_index([instance.pk])
+
+
+def _text_changed(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        update_search_index([instance.document_id])
+
+
+def _document_deleted(sender, instance, **kwargs) -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [instance.pk])
+
+
+def connect_signals() -> None:
+    from catalogue.models import Document, Translation
+
+    post_save.connect(_document_saved, sender=Document, dispatch_uid="search-document")
+    post_save.connect(_text_changed, sender=Translation, dispatch_uid="search-text-saved")
+    post_delete.connect(_text_changed, sender=Translation, dispatch_uid="search-text-deleted")
+    post_delete.connect(_document_deleted, sender=Document, dispatch_uid="search-doc-deleted")
+
+
+# ── queries ────────────────────────────────────────────────────────────────
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts5_query(q: str) -> str | None:
+    """The researcher's query in FTS5 syntax, with the meaning websearch_to_tsquery gives it.
+
+    Every word is quoted (so no input is FTS5 syntax), "quoted phrases" stay
+    phrases, `or` between terms means OR, a leading `-` excludes. None when
+    nothing searchable is left.
+    """
+    groups: list[list[str]] = [[]]
+    negated: list[str] = []
+    for match in _TOKEN.finditer(q):
+        sign, phrase, bare = match.groups()
+        if bare is not None and bare.casefold() == "or":
+            if groups[-1]:
+                groups.append([])
+            continue
+        if bare is not None and bare.startswith("-"):
+            sign, bare = "-", bare[1:]
+        words = _WORD.findall(phrase if phrase is not None else bare)
+        if not words:
+            continue
+        term = '"' + " ".join(words) + '"'
+        (negated if sign else groups[-1]).append(term)
+    groups = [g for g in groups if g]
+    if not groups:
+        return None
+    expression = " OR ".join("(" + " AND ".join(g) + ")" for g in groups)
+    return f"({expression})" + "".join(f" NOT {term}" for term in negated)
+
+
+class _Fts5Rank(Func):
+    """bm25 of one document for the query, as a correlated subquery (higher is better).
+
+    bm25's length normalisation lets a short summary outrank a long title, so a
+    hit in the title adds a fixed bonus, as weight A does on PostgreSQL.
+    """
+
+    output_field = FloatField()
+
+    def __init__(self, match: str):
+        super().__init__(F("pk"), Value(match), Value(f"title : ({match})"))
+
+    def as_sql(self, compiler, connection, **extra):
+        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
+        match_sql, match_params = compiler.compile(self.source_expressions[1])
+        title_sql, title_params = compiler.compile(self.source_expressions[2])
+        row = f"{FTS_TABLE}.rowid = {pk_sql}"
+        sql = (
+            f"((SELECT -bm25({FTS_TABLE}, {BM25_WEIGHTS}) FROM {FTS_TABLE}"
+            f" WHERE {FTS_TABLE} MATCH {match_sql} AND {row})"
+            f" + coalesce((SELECT {TITLE_BONUS} FROM {FTS_TABLE}"
+            f" WHERE {FTS_TABLE} MATCH {title_sql} AND {row}), 0))"
+        )
+        return sql, (*match_params, *pk_params, *title_params, *pk_params)
+
+
+class _Fts5Match(Func):
+    """`pk IN (documents the FTS5 table matches)`, usable in filter() and When()."""
+
+    output_field = BooleanField()
+
+    def __init__(self, match: str):
+        super().__init__(F("pk"), Value(match))
+
+    def as_sql(self, compiler, connection, **extra):
+        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
+        match_sql, match_params = compiler.compile(self.source_expressions[1])
+        sql = f"{pk_sql} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {match_sql})"
+        return sql, (*pk_params, *match_params)
+
+
+def _pg_query(q: str) -> SearchQuery:
+    # PostgreSQL's russian configuration stems Latin-script words with the English
+    # stemmer and Cyrillic ones with the Russian: one query meets both halves of the
+    # index. (OR-ing one query per configuration would break `-word`: a word stemmed
+    # one way is "absent" from a vector holding the other stem.) Other scripts pass
+    # through unstemmed, as the 'simple' configuration indexed them.
+    return SearchQuery(q, config="russian", search_type="websearch")
+
+
+def _text_match(q: str) -> tuple[Q, object]:
+    """(a filter for full-text hits, an expression ranking them) for this database."""
+    if connection.vendor == "postgresql":
+        query = _pg_query(q)
+        return Q(search_vector=query), SearchRank(F("search_vector"), query)
+    match = fts5_query(q)
+    if match is None:
+        return Q(pk__in=[]), Value(0.0)
+    return Q(_Fts5Match(match)), _Fts5Rank(match)
+
+
+def name_keys(q: str) -> set[str]:
+    """Spellings of `q` to look up among name variants: "A.A. Gromyko", "A. A. Gromyko", …"""
+    from people.models import variant_key
+
+    base = variant_key(q.strip().strip('"'))
+    if not base:
+        return set()
+    spaced = variant_key(re.sub(r"\.\s*", ". ", base))
+    # Initials written together: "a. a. gromyko" → "a.a. gromyko".
+    joined = re.sub(r"\.\s+(?=\w\.)", ".", spaced)
+    keys = {
+        base,
+        spaced,
+        joined,
+        variant_key(base.replace(".", " ")),
+        variant_key(base.replace(".", "")),
+    }
+    keys |= {variant_key(k.replace("-", " ")) for k in list(keys)}
+    keys |= {k.replace("-", "") for k in list(keys)}
+    return {k for k in keys if k}
+
+
+@dataclass
+class NameMatches:
+    people: list = field(default_factory=list)
+    organizations: list = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.people or self.organizations)
+
+
+def matching_names(q: str) -> NameMatches:
+    """People and organizations `q` names in one of their spellings (two queries)."""
+    from people.models import Organization, Person
+
+    keys = name_keys(q)
+    if not keys or len(q) > 200:
+        return NameMatches()
+    people = Q(variants__name_key__in=keys)
+    organizations = Q(variants__name_key__in=keys) | Q(abbreviation__in=[q.strip()])
+    for key in keys:
+        people |= Q(name__iexact=key)
+        organizations |= Q(name__iexact=key)
+        if " " not in key and len(key) >= 3:
+            # A surname alone ("Громыко", "Gromyko") names the person too.
+            people |= Q(variants__name_key__endswith=" " + key) | Q(name__iendswith=" " + key)
+    return NameMatches(
+        people=list(Person.objects.filter(people).distinct().order_by("sort_name", "id")[:10]),
+        organizations=list(
+            Organization.objects.filter(organizations).distinct().order_by("name", "id")[:10]
+        ),
+    )
+
+
+def search_documents(
+    queryset, q: str, names: NameMatches | None = None, *, rank: bool = True, narrow: bool = True
+):
+    """Documents matching `q` in their text, or linked to a person/organization it names.
+
+    `rank` annotates `rank` (higher is better); `narrow=False` only annotates
+    (for a queryset already narrowed by this same search).
+    """
+    from catalogue.models import DocumentOrganization, DocumentPerson
+
+    text_filter, text_rank = _text_match(q)
+    names = names if names is not None else NameMatches()
+    linked = Q(pk__in=[])
+    if names.people:
+        people = DocumentPerson.objects.filter(person__in=[p.pk for p in names.people])
+        linked |= Q(pk__in=people.values("document_id"))
+    if names.organizations:
+        organizations = DocumentOrganization.objects.filter(
+            organization__in=[o.pk for o in names.organizations]
+        )
+        linked |= Q(pk__in=organizations.values("document_id"))
+    if narrow:
+        queryset = queryset.filter(text_filter | linked if names else text_filter)
+    if not rank:
+        return queryset
+    if names:
+        bonus = Case(When(linked, then=Value(NAME_MATCH_BONUS)), default=Value(0.0))
+        text = Case(When(text_filter, then=text_rank), default=Value(0.0))
+        return queryset.annotate(rank=bonus + text)
+    return queryset.annotate(rank=text_rank)
+
+
+def highlight(text: str) -> SafeString:
+    """Escape `text`, then turn the hit sentinels into <mark> elements."""
+    safe = escape(text.replace("\x00", ""))
+    return mark_safe(safe.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308
+
+
+def snippets(documents: Iterable, q: str) -> dict[int, SafeString]:
+    """{document id: highlighted excerpt} for these documents only (one query)."""
+    ids = [d.pk for d in documents]
+    if not ids or not q.strip():
+        return {}
+    if connection.vendor == "postgresql":
+        return _pg_snippets(ids, q)
+    match = fts5_query(q)
+    if match is None:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid, snippet({FTS_TABLE}, -1, %s, %s, '…', 28) FROM {FTS_TABLE}"
+            f" WHERE {FTS_TABLE} MATCH %s AND rowid IN ({', '.join(['%s'] * len(ids))})",
+            [START, STOP, match, *ids],
+        )
+        return {pk: highlight(text) for pk, text in cursor.fetchall() if text and START in text}
+
+
+def _pg_snippets(ids: list[int], q: str) -> dict[int, SafeString]:
+    from django.contrib.postgres.aggregates import StringAgg
+    from django.db.models import OuterRef, Subquery, TextField
+    from django.db.models.functions import Coalesce, Concat
+
+    from catalogue.models import Document, Translation
+
+    texts = (
+        Translation.objects.filter(document=OuterRef("pk"))
+        .order_by()
+        .values("document")
+        .annotate(all=StringAgg("text", delimiter="\n", order_by=("position", "id")))
+        .values("all")
+    )
+    newline, empty = Value("\n", output_field=TextField()), Value("", output_field=TextField())
+    body = Concat(
+        "summary",
+        newline,
+        Coalesce(Subquery(texts, output_field=TextField()), empty),
+        output_field=TextField(),
+    )
+    rows = (
+        Document.objects.filter(pk__in=ids)
+        .annotate(
+            excerpt=SearchHeadline(
+                body,
+                _pg_query(q),
+                config="russian",
+                start_sel=START,
+                stop_sel=STOP,
+                max_fragments=2,
+                max_words=28,
+                min_words=12,
+                fragment_delimiter=" … ",
+            )
+        )
+        .values_list("pk", "excerpt")
+    )
+    return {pk: highlight(text) for pk, text in rows if text and START in text}

@@ -1,0 +1,182 @@
+"""Full-text search: stemming, phrases, name variants, ranking, snippets, the index kept in step.
+
+Runs the same on SQLite (FTS5) and PostgreSQL (tsvector); a few assertions
+only PostgreSQL can make (Russian stemming) say so.
+"""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from catalogue.models import Document
+from catalogue.search import fts5_query, search_documents, snippets
+from tests.conftest import make_document
+from tests.public_corpus import XSS, add_text, build_corpus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def corpus():
+    return build_corpus()
+
+
+def found(q: str) -> list[int]:
+    from catalogue.search import matching_names
+
+    qs = search_documents(Document.objects.published(), q, matching_names(q))
+    return list(qs.order_by("-rank", "id").values_list("pk", flat=True))
+
+
+def result_ids(client, query: str) -> list[int]:
+    response = client.get("/documents.json" + query)
+    assert response.status_code == 200
+    return [r["id"] for r in response.json()["results"]]
+
+
+def test_english_words_are_stemmed(corpus):
+    assert found("decide") == [corpus.politburo.pk]  # the text says "decided"
+    assert found("corrections") == [corpus.telegram.pk]
+    assert found("correction") == [corpus.telegram.pk]
+
+
+def test_search_reaches_titles_summaries_translations_and_originals(corpus):
+    assert found("Vyshinsky") == [corpus.politburo.pk]  # title
+    assert found("reunification") == [corpus.conversation.pk]  # summary
+    assert found("Bulganin") == [corpus.politburo.pk]  # translation
+    assert found("Политбюро") == [corpus.politburo.pk]  # Russian original
+
+
+def test_russian_words_are_stemmed_on_postgresql(corpus):
+    if connection.vendor != "postgresql":
+        pytest.skip("Russian stemming is PostgreSQL's (FTS5's porter stems English only)")
+    # The text says "военнослужащих"; the search says another case of the word.
+    assert found("военнослужащие") == [corpus.politburo.pk]
+
+
+def test_quoted_phrases_must_appear_in_order(corpus):
+    assert found('"draft reply"') == [corpus.telegram.pk]
+    assert found('"reply draft"') == []
+    assert set(found("draft reply")) == {corpus.telegram.pk}
+
+
+def test_or_and_minus_work_as_on_the_web(corpus):
+    assert set(found("Vyshinsky or reunification")) == {corpus.politburo.pk, corpus.conversation.pk}
+    assert found("Korea -Japanese") == [corpus.conversation.pk]
+
+
+@pytest.mark.parametrize("spelling", ["Громыко", "A.A. Gromyko", "a. a. gromyko", "Gromyko"])
+def test_a_name_in_any_spelling_finds_the_documents_linked_to_the_person(corpus, spelling):
+    assert set(found(spelling)) == {corpus.politburo.pk, corpus.conversation.pk}
+
+
+def test_a_variant_absent_from_every_text_still_finds_the_person(corpus):
+    # "Pak Hon Yong" appears in no text: only the authority knows it is Pak Heon-yeong.
+    assert found("Pak Hon Yong") == [corpus.politburo.pk]
+    assert found("Дальневосточная комиссия") == [corpus.politburo.pk]
+
+
+def test_the_search_page_says_which_person_the_name_found(client, corpus):
+    html = client.get("/documents/", {"q": "Громыко"}).content.decode()
+    assert "Also showing documents linked to" in html
+    assert corpus.gromyko.get_absolute_url() in html
+
+
+def test_results_are_ranked_title_hits_first(corpus):
+    other = make_document(title="Minutes", summary="A note that mentions Vyshinsky once.")
+    ranked = found("Vyshinsky")
+    assert ranked == [corpus.politburo.pk, other.pk]
+
+
+def test_relevance_is_the_default_order_with_a_query_and_date_without(client, corpus):
+    make_document(
+        title="Minutes",
+        summary="A note that mentions Vyshinsky once.",
+        date=None,
+        date_precision="",
+        date_text="",
+    )
+    ids = result_ids(client, "?q=Vyshinsky")
+    assert ids[0] == corpus.politburo.pk
+    assert result_ids(client, "") == [
+        corpus.telegram.pk,
+        corpus.politburo.pk,
+        corpus.conversation.pk,
+        ids[1],
+    ]
+    assert result_ids(client, "?sort=-date")[:3] == [
+        corpus.conversation.pk,
+        corpus.politburo.pk,
+        corpus.telegram.pk,
+    ]
+    assert result_ids(client, "?sort=title")[0] == corpus.politburo.pk  # "Central…"
+
+
+def test_an_unknown_sort_key_is_refused_not_executed(client, corpus):
+    response = client.get("/documents/", {"sort": "sha256"})
+    assert response.status_code == 200
+    assert "Part of the query was ignored" in response.content.decode()
+
+
+def test_drafts_and_withdrawn_documents_are_never_found(client, corpus):
+    ids = result_ids(client, "?q=Korea")
+    assert corpus.draft.pk not in ids and corpus.withdrawn.pk not in ids
+    assert corpus.politburo.pk in ids
+
+
+def test_snippets_mark_hits_and_only_for_the_rows_given(corpus):
+    hits = snippets([corpus.politburo], "servicemen")
+    assert set(hits) == {corpus.politburo.pk}
+    assert "<mark>servicemen</mark>" in hits[corpus.politburo.pk]
+
+
+def test_snippets_escape_the_source_text(client, corpus):
+    document = make_document(title=f"Report {XSS}", summary=f"Intercepted {XSS} servicemen")
+    add_text(document, "translation", "en", f"Servicemen {XSS} again <b>bold</b>")
+    hits = snippets([document], "servicemen")
+    assert "<script" not in hits[document.pk] and "<b>" not in hits[document.pk]
+    html = client.get("/documents/", {"q": "servicemen"}).content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert" in html
+    assert "<mark>" in html
+
+
+def test_an_edit_is_searchable_at_once(corpus):
+    corpus.telegram.title = "Telegram about the Manchurian railway"
+    corpus.telegram.save()
+    assert found("Manchurian") == [corpus.telegram.pk]
+    text = corpus.telegram.texts.get()
+    text.text = "A wholly different zeppelin text"
+    text.save()
+    assert found("zeppelin") == [corpus.telegram.pk]
+    assert found("carefully") == []
+    text.delete()
+    assert found("zeppelin") == []
+
+
+def test_rebuild_search_index_command_reindexes_everything(corpus):
+    # Bypass the model layer, as a restored dump would.
+    Document.objects.filter(pk=corpus.telegram.pk).update(title="Quixotic telegram")
+    assert found("Quixotic") == []
+    out = StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert "re-indexed" in out.getvalue()
+    assert found("Quixotic") == [corpus.telegram.pk]
+
+
+def test_fts5_queries_never_pass_user_syntax_through():
+    assert (
+        fts5_query('NEAR(a b) OR "x y" -z col:w')
+        == '(("NEAR a" AND "b") OR ("x y" AND "col w")) NOT "z"'
+    )
+    assert fts5_query("***") is None
+    assert fts5_query('"unclosed phrase') == '(("unclosed phrase"))'
+
+
+def test_odd_queries_do_not_break_the_page(client, corpus):
+    for q in ['"', "***", "-", "OR", "a" * 600, "'; DROP TABLE x; --", "NEAR(", "\x00"]:
+        assert client.get("/documents/", {"q": q}).status_code == 200, q
