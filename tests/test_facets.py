@@ -1,0 +1,230 @@
+"""Facets: counts that ignore their own selection, OR within a facet, AND across,
+top values with "more", dates finer than a year, the year histogram, JSON/CSV,
+and a query budget that does not grow with results or facet values."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalogue.models import DocumentPerson
+from tests.conftest import make_document, make_person
+from tests.public_corpus import add_reference, add_text, build_corpus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def corpus():
+    return build_corpus()
+
+
+def search(client, query: str = "") -> dict:
+    response = client.get("/documents.json" + query)
+    assert response.status_code == 200
+    return response.json()
+
+
+def counts(data: dict, facet: str) -> dict[str, int]:
+    return {v["value"]: v["count"] for v in data["facets"][facet]}
+
+
+def test_every_facet_counts_the_published_results(client, corpus):
+    data = search(client)
+    assert data["count"] == 3
+    assert counts(data, "language") == {"ru": 2, "en": 1}
+    assert counts(data, "repository") == {"APRF": 1, "AVPRF": 1, "RGASPI": 1}
+    assert counts(data, "type") == {"Memorandum": 1, "Telegram": 1, "Record of Conversation": 1}
+    assert counts(data, "classification") == {"Top Secret": 1, "Secret": 1}
+    people = counts(data, "person")
+    assert people[str(corpus.gromyko.pk)] == 2 and people[str(corpus.molotov.pk)] == 2
+    assert counts(data, "organization")[str(corpus.fec.pk)] == 1
+    assert counts(data, "year") == {"1945": 1, "1950": 1, "1966": 1}
+    labels = {v["value"]: v["label"] for v in data["facets"]["language"]}
+    assert labels == {"ru": "Russian", "en": "English"}
+
+
+def test_a_facets_counts_ignore_its_own_selection(client, corpus):
+    data = search(client, "?language=ru")
+    assert data["count"] == 2
+    assert counts(data, "language") == {"ru": 2, "en": 1}  # English still offered
+    assert counts(data, "type") == {"Memorandum": 1, "Telegram": 1}  # others narrowed
+
+
+def test_values_of_one_facet_combine_with_or_and_facets_with_and(client, corpus):
+    either = search(client, f"?person={corpus.pak.pk}&person={corpus.molotov.pk}")
+    assert {r["id"] for r in either["results"]} == {corpus.politburo.pk, corpus.telegram.pk}
+    both = search(client, f"?person={corpus.molotov.pk}&repository=RGASPI")
+    assert [r["id"] for r in both["results"]] == [corpus.telegram.pk]
+    none = search(client, f"?person={corpus.pak.pk}&language=en")
+    assert none["count"] == 0
+
+
+def test_facets_and_search_combine(client, corpus):
+    data = search(client, "?q=Korea&language=ru")
+    assert [r["id"] for r in data["results"]] == [corpus.politburo.pk]
+    assert counts(data, "language") == {"ru": 1, "en": 1}
+
+
+def test_selected_values_show_with_a_remove_link(client, corpus):
+    html = client.get("/documents/", {"language": "ru", "q": "Korea"}).content.decode()
+    assert 'aria-label="Remove original language: Russian"' in html
+    assert 'href="?q=Korea"' in html  # the remove link keeps the rest of the query
+
+
+def test_a_selected_value_without_results_stays_removable(client, corpus):
+    html = client.get("/documents/", {"person": corpus.pak.pk, "language": "en"}).content.decode()
+    assert "Pak Heon-yeong" in html and "Remove person: Pak Heon-yeong" in html
+
+
+def test_a_facet_shows_its_top_ten_and_a_more_link_to_every_value(client, corpus):
+    people = [make_person(f"Envoy Number{i:02d}", f"Посол {i:02d}") for i in range(14)]
+    for person in people:
+        DocumentPerson.objects.create(document=corpus.politburo, person=person, role="mentioned")
+    data = search(client)
+    assert len(data["facets"]["person"]) == 10
+    html = client.get("/documents/").content.decode()
+    assert "/documents/facets/person/" in html
+    assert 'id="filter-person" name="facet_q"' in html  # a filter box …
+    assert "<select" not in html.split('id="facet-person"')[1].split("</section>")[0]  # … no select
+    page = client.get("/documents/facets/person/").content.decode()
+    assert all(person.name in page for person in people)
+    filtered = client.get("/documents/facets/person/", {"facet_q": "Number03"}).content.decode()
+    assert "Envoy Number03" in filtered and "Envoy Number04" not in filtered
+    by_variant = client.get("/documents/facets/person/", {"facet_q": "посол 05"}).content.decode()
+    assert "Envoy Number05" in by_variant and "Envoy Number06" not in by_variant
+
+
+def test_the_more_page_keeps_the_search_and_links_back_into_it(client, corpus):
+    page = client.get("/documents/facets/language/", {"q": "Korea"}).content.decode()
+    assert 'name="q" value="Korea"' in page
+    assert "/documents/?q=Korea&amp;language=ru" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?date_from=1950", {"politburo", "conversation"}),
+        ("?date_to=1949", {"telegram"}),
+        ("?date_from=1945-11&date_to=1945-11", {"telegram"}),
+        # "November 1945" overlaps the 20th even though its first day is the 1st.
+        ("?date_from=1945-11-20&date_to=1945-12-31", {"telegram"}),
+        ("?date_from=1950-10-25&date_to=1950-10-25", {"politburo"}),
+        ("?date_from=1950-10-26&date_to=1950-12", set()),
+        # "1966" (a year) overlaps June 1966.
+        ("?date_from=1966-06&date_to=1966-06", {"conversation"}),
+    ],
+)
+def test_dates_filter_by_year_month_or_day(client, corpus, query, expected):
+    names = {
+        corpus.politburo.pk: "politburo",
+        corpus.telegram.pk: "telegram",
+        corpus.conversation.pk: "conversation",
+    }
+    assert {names[r["id"]] for r in search(client, query)["results"]} == expected
+
+
+def test_an_impossible_date_is_reported_not_a_server_error(client, corpus):
+    response = client.get("/documents/", {"date_from": "1950-02-30", "date_to": "soon"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "That date does not exist." in html and "YYYY, YYYY-MM or YYYY-MM-DD" in html
+
+
+def test_the_year_histogram_has_a_bar_per_year_and_ignores_the_date_selection(client, corpus):
+    html = client.get("/documents/", {"date_from": "1950", "date_to": "1950"}).content.decode()
+    bars = html.split('class="bars"')[1].split("</ol>")[0]
+    assert bars.count("<li") == 1966 - 1945 + 1
+    assert "1945: 1 document" in bars and "1966: 1 document" in bars
+    assert bars.count('class="selected"') == 1
+
+
+def test_pagination_and_an_honest_count(client, corpus):
+    for i in range(25):
+        make_document(title=f"Filler {i}", summary="Korea filler")
+    data = search(client, "?q=Korea")
+    # The 25 fillers, the Politburo decision and the conversation.
+    assert data["count"] == 27 and len(data["results"]) == 20
+    assert data["next"].startswith("http://testserver/documents.json?q=Korea")
+    second = client.get(data["next"]).json()
+    assert len(second["results"]) == 7 and second["next"] is None
+    html = client.get("/documents/", {"q": "Korea"}).content.decode()
+    assert "27 documents" in html and "Page 1 of 2" in html
+
+
+def test_csv_has_every_result_on_every_page(client, corpus):
+    for i in range(25):
+        make_document(title=f"Filler {i}", summary="Korea filler")
+    make_document(title='=HYPERLINK("http://evil")', summary="Korea")
+    response = client.get("/documents.csv", {"q": "Korea"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="documents.csv"' in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 28
+    politburo = next(r for r in rows if r["id"] == str(corpus.politburo.pk))
+    assert politburo["repositories"] == "APRF" and "Andrei Gromyko" in politburo["authors"]
+    assert any(r["title"] == '\'=HYPERLINK("http://evil")' for r in rows)
+
+
+_serial = itertools.count()
+
+
+def _grow(n: int) -> None:
+    """n more published documents, each with a new person, organization, archive, type and year."""
+    from catalogue.models import DocumentOrganization, Repository
+    from people.models import Organization
+
+    for _ in range(n):
+        i = next(_serial)
+        document = make_document(
+            title=f"Extra Korea document {i}",
+            date=datetime.date(1900 + i % 40, 1, 1),
+            document_type=f"Type {i}",
+            classification=f"Class {i}",
+            original_languages=[["de", "fr", "hu", "ko", "zh"][i % 5]],
+        )
+        add_text(document, "translation", "en", f"Korea text number {i}")
+        add_reference(document, Repository.objects.create(code=f"R{i}", name=f"Archive {i}"))
+        DocumentPerson.objects.create(
+            document=document, person=make_person(f"Person {i}"), role="author"
+        )
+        DocumentOrganization.objects.create(
+            document=document,
+            organization=Organization.objects.create(name=f"Org {i}"),
+            role="mentioned",
+        )
+
+
+def _count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?q=Korea", "?q=Gromyko&language=ru&person={gromyko}&date_from=1900"]
+)
+def test_the_search_pages_query_count_does_not_grow_with_results_or_values(client, corpus, query):
+    # With q:  people the query names (1), organizations it names (1),
+    #          the result count (1), the page of rows (1), snippets for that page (1),
+    #          one GROUP BY per facet: language, repository, type, classification,
+    #          person, organization (6), the year histogram (1).
+    # Without q: no name lookups and no snippets.
+    query = query.format(gromyko=corpus.gromyko.pk)
+    _grow(3)
+    small = _count_queries(client, "/documents/" + query)
+    _grow(27)
+    large = _count_queries(client, "/documents/" + query)
+    assert small == large
+    assert large == (12 if "q=" in query else 9)
+    # The JSON adds the record's prefetches (references, texts, translators, people,
+    # organizations: 5); its facets are the same queries.
+    json_small = _count_queries(client, "/documents.json" + query)
+    _grow(5)
+    assert _count_queries(client, "/documents.json" + query) == json_small
