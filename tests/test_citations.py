@@ -1,0 +1,122 @@
+"""Cite this: Chicago text, RIS, BibTeX and CSL-JSON downloads, citation_* meta tags, JSON-LD."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from catalogue.citations import bibtex_escape, one_line
+from tests.conftest import make_document
+from tests.public_corpus import XSS, build_corpus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def corpus():
+    return build_corpus()
+
+
+def test_chicago_citation_names_title_date_references_archive_publisher_and_url(client, corpus):
+    page = client.get(corpus.politburo.get_absolute_url()).content.decode()
+    citation = page.split('<textarea id="citation-text" readonly rows="4">')[1].split(
+        "</textarea>"
+    )[0]
+    assert citation == (
+        "“Central Committee Politburo decision with approved directives to Vyshinsky,” "
+        "October 25, 1950, APRF, Fond 3, Opis 65, Delo 827, Listy 141-143, Archive of the "
+        "President of the Russian Federation. Wilson Center Digital Archive, "
+        f"http://testserver{corpus.politburo.get_absolute_url()}."
+    )
+
+
+def test_ris_download_loads_into_zotero_as_a_manuscript(client, corpus):
+    response = client.get(f"/documents/{corpus.politburo.pk}.ris")
+    assert response["Content-Type"] == "application/x-research-info-systems; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="document-{corpus.politburo.pk}.ris"'
+    )
+    lines = response.content.decode().split("\r\n")
+    assert lines[0] == "TY  - MANSCPT"
+    assert lines[-2:] == ["ER  - ", ""]
+    fields = {}
+    for line in lines[:-2]:
+        tag, _, value = line.partition("  - ")
+        fields.setdefault(tag, []).append(value)
+    assert fields["TI"] == [corpus.politburo.title]
+    assert fields["AU"] == ["Gromyko, Andrei"]
+    assert fields["DA"] == ["1950/10/25/"] and fields["PY"] == ["1950"]
+    assert fields["AN"] == ["APRF, Fond 3, Opis 65, Delo 827, Listy 141-143"]
+    assert fields["DB"] == ["Archive of the President of the Russian Federation"]
+    assert fields["LA"] == ["ru"]
+    assert fields["UR"] == [f"http://testserver{corpus.politburo.get_absolute_url()}"]
+
+
+def test_dates_keep_their_precision_in_every_format(client, corpus):
+    ris = client.get(f"/documents/{corpus.telegram.pk}.ris").content.decode()
+    assert "DA  - 1945/11//" in ris
+    csl = json.loads(client.get(f"/documents/{corpus.conversation.pk}.csl.json").content)
+    assert csl[0]["issued"] == {"date-parts": [[1966]]}
+    bib = client.get(f"/documents/{corpus.telegram.pk}.bib").content.decode()
+    assert "year = {1945}" in bib and "month = {11}" in bib and "date = {1945-11}" in bib
+    page = client.get(corpus.telegram.get_absolute_url()).content.decode()
+    assert '<meta name="citation_date" content="1945/11">' in page
+
+
+def test_bibtex_has_a_stable_key_and_escapes_tex(client, corpus):
+    response = client.get(f"/documents/{corpus.politburo.pk}.bib")
+    assert response["Content-Type"] == "application/x-bibtex; charset=utf-8"
+    assert 'filename="document-' in response["Content-Disposition"]
+    text = response.content.decode()
+    assert text.startswith(f"@unpublished{{catalogue-{corpus.politburo.pk},\n")
+    assert "author = {Gromyko, Andrei}" in text
+    assert bibtex_escape("50% & $5 {x}_#") == r"50\% \& \$5 \{x\}\_\#"
+
+
+def test_csl_json_is_a_manuscript_with_archive_and_location(client, corpus):
+    response = client.get(f"/documents/{corpus.politburo.pk}.csl.json")
+    assert response["Content-Type"] == "application/vnd.citationstyles.csl+json; charset=utf-8"
+    (item,) = json.loads(response.content)
+    assert item["type"] == "manuscript"
+    assert item["author"] == [{"family": "Gromyko", "given": "Andrei"}]
+    assert item["issued"] == {"date-parts": [[1950, 10, 25]]}
+    assert item["archive"] == "Archive of the President of the Russian Federation"
+    assert item["archive_location"] == "APRF, Fond 3, Opis 65, Delo 827, Listy 141-143"
+    assert item["language"] == "ru" and item["URL"].endswith(corpus.politburo.get_absolute_url())
+
+
+def test_meta_tags_let_zoteros_embedded_metadata_translator_save_the_page(client, corpus):
+    page = client.get(corpus.politburo.get_absolute_url()).content.decode()
+    tags = dict(re.findall(r'<meta name="(citation_[a-z_]+)" content="([^"]*)">', page))
+    assert tags["citation_title"] == corpus.politburo.title
+    assert tags["citation_author"] == "Gromyko, Andrei"
+    assert tags["citation_date"] == "1950/10/25"
+    assert tags["citation_publisher"] == "Wilson Center Digital Archive"
+    assert tags["citation_archive_location"].startswith("APRF, Fond 3")
+    assert tags["citation_language"] == "ru"
+    assert tags["citation_public_url"].endswith(corpus.politburo.get_absolute_url())
+
+
+def test_json_ld_describes_an_archive_component_held_by_an_archive(client, corpus):
+    page = client.get(corpus.politburo.get_absolute_url()).content.decode()
+    ld = json.loads(page.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    assert ld["@type"] == "ArchiveComponent"
+    assert ld["holdingArchive"] == {
+        "@type": "ArchiveOrganization",
+        "name": "Archive of the President of the Russian Federation",
+        "alternateName": "APRF",
+    }
+    assert ld["dateCreated"] == "1950-10-25" and ld["inLanguage"] == "ru"
+    assert ld["author"] == [{"@type": "Person", "name": "Andrei Gromyko"}]
+
+
+def test_plain_text_formats_keep_hostile_text_on_one_line(client):
+    document = make_document(title=f"Evil\nER  - \nTY  - JOUR {XSS}", summary="a\r\nb")
+    ris = client.get(f"/documents/{document.pk}.ris").content.decode()
+    assert ris.count("ER  - ") == 1 and ris.count("TY  - ") == 1
+    assert f"TI  - Evil ER - TY - JOUR {XSS}" in ris  # plain text: nothing to escape but lines
+    bib = client.get(f"/documents/{document.pk}.bib").content.decode()
+    assert "\nER" not in bib and r"\{" not in bib.split("title = ")[0]
+    assert one_line("a\x00b\n\tc") == "a b c"

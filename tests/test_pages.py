@@ -1,0 +1,243 @@
+"""The public pages: home, a document, people, organizations, archives; redirects,
+404/410, escaping of imported text, and query budgets."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalogue.models import DocumentPerson, Repository, RepositoryRedirect
+from people.models import OrganizationRedirect, PersonRedirect
+from tests.conftest import make_document, make_person
+from tests.public_corpus import XSS, add_reference, add_text, build_corpus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def corpus():
+    return build_corpus()
+
+
+def html(client, url, **params) -> str:
+    response = client.get(url, params)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_home_shows_what_the_collection_holds(client, corpus):
+    page = html(client, "/")
+    assert "<strong>3</strong> published documents" in page
+    assert "Russian" in page and "English" in page  # by language
+    assert "APRF" in page and "RGASPI" in page  # by archive
+    assert "1940s" in page and "1960s" in page  # by decade
+    assert page.count('class="bars"') == 1  # the year histogram
+    assert 'name="q"' in page and "<label" in page  # the search box
+    assert corpus.conversation.title in page  # recent additions
+    for url in ("/people/", "/organizations/", "/repositories/", "/documents/"):
+        assert f'href="{url}"' in page
+
+
+def test_every_page_has_one_h1_a_language_and_landmarks(client, corpus):
+    for url in (
+        "/",
+        "/documents/",
+        corpus.politburo.get_absolute_url(),
+        "/people/",
+        corpus.gromyko.get_absolute_url(),
+        "/organizations/",
+        corpus.fec.get_absolute_url(),
+        "/repositories/",
+        "/repositories/APRF/",
+        "/documents/facets/person/",
+    ):
+        page = html(client, url)
+        assert page.count("<h1") == 1, url
+        assert '<html lang="en">' in page and "<main" in page and "<nav" in page, url
+        for input_id in re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', page):
+            assert f'for="{input_id}"' in page, (url, input_id)
+
+
+def test_a_document_page_shows_everything_a_researcher_needs(client, corpus):
+    page = html(client, corpus.politburo.get_absolute_url())
+    assert corpus.politburo.title in page
+    assert "October 25, 1950" in page and "Memorandum" in page and "Top Secret" in page
+    assert corpus.politburo.summary in page
+    assert "APRF, Fond 3, Opis 65, Delo 827, Listy 141-143" in page
+    assert f'href="{corpus.gromyko.get_absolute_url()}"' in page and "author" in page
+    assert f'href="{corpus.fec.get_absolute_url()}"' in page
+    assert 'class="texts"' in page and 'lang="ru"' in page and 'lang="en"' in page
+    assert "Original (Russian)" in page and "Translation (English)" in page
+    assert 'href="https://example.org/document/110699"' in page
+    assert "Cite this" in page
+
+
+def test_credits_list_translators_and_funders(client, corpus):
+    page = html(client, corpus.telegram.get_absolute_url())
+    assert "Translator: " in page and "Gary Goldberg" in page
+    assert "Funder: " in page and "Blavatnik Family Foundation" in page
+
+
+def test_a_wrong_or_missing_slug_redirects_to_the_right_one(client, corpus):
+    for url in (
+        f"/documents/{corpus.politburo.pk}/wrong-slug/",
+        f"/documents/{corpus.politburo.pk}/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 301
+        assert response["Location"] == corpus.politburo.get_absolute_url()
+
+
+def test_drafts_are_not_found_and_withdrawn_documents_are_gone(client, corpus):
+    for suffix in ("/", ".json", ".ris", ".bib", ".csl.json"):
+        assert client.get(f"/documents/{corpus.draft.pk}{suffix}").status_code == 404, suffix
+        assert client.get(f"/documents/{corpus.withdrawn.pk}{suffix}").status_code == 410, suffix
+    assert client.get("/documents/999999/").status_code == 404
+
+
+def test_the_record_is_served_as_json(client, corpus):
+    record = client.get(f"/documents/{corpus.politburo.pk}.json").json()
+    assert record["id"] == corpus.politburo.pk
+    assert record["archival_references"][0]["repository"] == "APRF"
+
+
+def test_imported_text_is_escaped_everywhere(client):
+    document = make_document(
+        title=f"Evil {XSS}",
+        summary=f"Summary {XSS}",
+        date_text=f"1950 {XSS}",
+        document_type=f"Type {XSS}",
+        classification=f"Class {XSS}",
+        source_url="https://example.org/a",
+    )
+    add_text(document, "original", "ru", f"Текст {XSS}")
+    add_reference(document, Repository.objects.create(code="XSS", name=f"Archive {XSS}"), text=XSS)
+    person = make_person(f"Mr {XSS}", f"Variant {XSS}")
+    DocumentPerson.objects.create(document=document, person=person, role="author")
+    pages = [
+        html(client, document.get_absolute_url()),
+        html(client, "/documents/", q="Evil"),
+        html(client, "/"),
+        html(client, person.get_absolute_url()),
+        html(client, "/people/"),
+        html(client, "/repositories/XSS/"),
+        html(client, "/documents/facets/person/"),
+    ]
+    for page in pages:
+        assert "<script>alert" not in page
+        assert "</title>" not in page.split("<title>", 1)[1].split("</title>", 1)[1]
+    detail = pages[0]
+    assert "&lt;script&gt;" in detail
+    # Meta tags: attribute values escaped.
+    meta = re.findall(r'<meta name="citation_title" content="([^"]*)">', detail)
+    assert meta and "&lt;script&gt;" in meta[0]
+    # JSON-LD: no "<" at all inside the script element, and it still parses.
+    ld = detail.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in ld
+    assert json.loads(ld)["name"] == f"Evil {XSS}"
+
+
+def test_people_list_is_searchable_by_any_variant_with_document_counts(client, corpus):
+    page = html(client, "/people/")
+    assert "Gromyko, Andrei" in page
+    assert re.search(r"Gromyko, Andrei</a> <span class=\"count\"[^>]*>2<", page)
+    assert "Gromyko" in html(client, "/people/", q="Громыко")
+    assert "Gromyko" in html(client, "/people/", q="A.A. Gromyko")
+    assert "Molotov" not in html(client, "/people/", q="Громыко")
+    assert "Gromyko" in html(client, "/people/", letter="G")
+    assert "Gromyko, Andrei" not in html(client, "/people/", letter="M")
+
+
+def test_a_misspelt_name_finds_the_person_on_postgresql(client, corpus):
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram similarity is PostgreSQL's (pg_trgm)")
+    assert "Gromyko, Andrei" in html(client, "/people/", q="Gromiko")
+    assert "Molotov, Vyacheslav" in html(client, "/people/", q="Molotof")
+
+
+def test_a_persons_page_shows_variants_documents_by_role_and_companions(client, corpus):
+    page = html(client, corpus.gromyko.get_absolute_url())
+    assert "Громыко" in page and "A.A. Gromyko" in page
+    assert "<h3>Author</h3>" in page
+    assert corpus.politburo.title in page and corpus.conversation.title in page
+    companions = page.split("Often named with")[1]
+    assert "Vyacheslav Molotov" in companions and "Pak Heon-yeong" in companions
+    assert "Far Eastern Commission" in companions
+    assert f"/documents/?person={corpus.gromyko.pk}" in page
+    assert corpus.draft.title not in page
+
+
+def test_organization_and_archive_pages(client, corpus):
+    page = html(client, corpus.fec.get_absolute_url())
+    assert "Дальневосточная комиссия" in page and corpus.politburo.title in page
+    assert "Far Eastern Commission" in html(client, "/organizations/", q="FEC")
+    archive = html(client, "/repositories/APRF/")
+    assert "Archive of the President of the Russian Federation" in archive
+    assert corpus.politburo.title in archive and "/documents/?repository=APRF" in archive
+    assert "RGASPI" in html(client, "/repositories/")
+
+
+def test_merged_away_records_redirect_to_the_survivor(client, corpus):
+    PersonRedirect.objects.create(old_id=987654, person=corpus.gromyko)
+    OrganizationRedirect.objects.create(old_id=987655, organization=corpus.fec)
+    RepositoryRedirect.objects.create(old_code="APRF-OLD", repository=corpus.aprf)
+    for url, target in (
+        ("/people/987654/whoever/", corpus.gromyko.get_absolute_url()),
+        ("/people/987654/", corpus.gromyko.get_absolute_url()),
+        ("/organizations/987655/x/", corpus.fec.get_absolute_url()),
+        ("/repositories/APRF-OLD/", "/repositories/APRF/"),
+    ):
+        response = client.get(url)
+        assert (response.status_code, response["Location"]) == (301, target), url
+    assert client.get("/people/987600/").status_code == 404
+    assert client.get("/repositories/NOPE/").status_code == 404
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_document_page_queries_do_not_grow_with_its_links(client, corpus):
+    # The document (1) and its prefetches: references + archives, texts, their
+    # translators, people, organizations (5).
+    url = corpus.politburo.get_absolute_url()
+    before = _queries(client, url)
+    for i in range(10):
+        DocumentPerson.objects.create(
+            document=corpus.politburo, person=make_person(f"Extra {i}"), role="mentioned"
+        )
+        add_reference(corpus.politburo, Repository.objects.create(code=f"X{i}"))
+        add_text(corpus.politburo, "translation", "de", f"Text {i}", position=i + 2)
+    assert _queries(client, url) == before == 6
+
+
+def test_person_page_queries_do_not_grow_with_documents(client, corpus):
+    # The person (1), variants (1), links with documents (1), companions (1),
+    # organizations named with them (1).
+    url = corpus.gromyko.get_absolute_url()
+    before = _queries(client, url)
+    for i in range(10):
+        document = make_document(title=f"More {i}")
+        DocumentPerson.objects.create(document=document, person=corpus.gromyko, role="author")
+        DocumentPerson.objects.create(
+            document=document, person=make_person(f"Co {i}"), role="recipient"
+        )
+    assert _queries(client, url) == before == 5
+
+
+def test_list_pages_queries_do_not_grow(client, corpus):
+    urls = ("/", "/people/", "/organizations/", "/repositories/", "/repositories/APRF/")
+    before = [_queries(client, url) for url in urls]
+    for i in range(10):
+        document = make_document(title=f"More {i}")
+        add_reference(document, corpus.aprf)
+        DocumentPerson.objects.create(
+            document=document, person=make_person(f"Co {i}"), role="recipient"
+        )
+    assert [_queries(client, url) for url in urls] == before
