@@ -123,7 +123,7 @@ def _documents_of(link_model, **owner) -> list:
     )
 
 
-def _companions(link_model, field: str, document_ids, exclude_pk=None, limit: int = 12) -> list:
+def _companions(link_model, field: str, document_ids, exclude_pk=None, limit: int = 20) -> list:
     """Who is most often named in the same documents (one GROUP BY query)."""
     rows = (
         link_model.objects.filter(document__in=document_ids)
