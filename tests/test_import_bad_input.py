@@ -95,7 +95,7 @@ def folder(tmp_path):
     "name, data, reason",
     [
         ("empty.txt", b"", "empty"),
-        ("blank.txt", b"  \n\n \t\n", "empty"),
+        ("blank.txt", b"  \n\n \t\n", "only whitespace"),
         ("binary.txt", bytes(range(256)) * 40, "binary"),
         ("nul.txt", b"\x00" * 2000 + b"Title\n", "binary"),
     ],

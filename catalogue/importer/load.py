@@ -25,6 +25,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from catalogue.importer.errors import ImporterError
+from catalogue.importer.lock import import_lock
 from catalogue.importer.parse import ParsedDocument, parse
 from catalogue.importer.resolve import Resolution, Resolver
 from catalogue.models import (
@@ -400,14 +401,17 @@ def import_paths(
     paths: Iterable[str | Path],
     *,
     dry_run: bool = False,
+    wait: bool = False,
     on_file: Callable[[int, int, FileOutcome], None] | None = None,
 ) -> list[FileOutcome]:
+    """Import every file under `paths`; raises ImportLocked if another import is running."""
     files = find_files(paths)
-    loader = Loader(dry_run=dry_run)
-    outcomes = []
-    for index, path in enumerate(files, start=1):
-        outcome = loader.import_file(path)
-        outcomes.append(outcome)
-        if on_file is not None:
-            on_file(index, len(files), outcome)
+    with import_lock(wait=wait):
+        loader = Loader(dry_run=dry_run)
+        outcomes = []
+        for index, path in enumerate(files, start=1):
+            outcome = loader.import_file(path)
+            outcomes.append(outcome)
+            if on_file is not None:
+                on_file(index, len(files), outcome)
     return outcomes

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalogue.importer.load import FileOutcome, import_paths
+from catalogue.importer.lock import ImportLocked
 
 OUTCOMES = ("created", "updated", "unchanged", "failed")
 
@@ -27,6 +28,11 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="parse and report, write nothing"
         )
         parser.add_argument("--report", metavar="FILE", help="write a JSON report of every file")
+        parser.add_argument(
+            "--wait",
+            action="store_true",
+            help="wait for another running import to finish instead of exiting",
+        )
 
     def handle(self, *args, **options) -> None:
         missing = [p for p in options["paths"] if not Path(p).exists()]
@@ -52,7 +58,12 @@ class Command(BaseCommand):
                 if index == total:
                     self.stdout.write("")
 
-        outcomes = import_paths(options["paths"], dry_run=options["dry_run"], on_file=on_file)
+        try:
+            outcomes = import_paths(
+                options["paths"], dry_run=options["dry_run"], wait=options["wait"], on_file=on_file
+            )
+        except ImportLocked as exc:
+            raise CommandError(f"{exc}; try again later or pass --wait") from exc
         counts = Counter(o.outcome for o in outcomes)
         if options["report"]:
             report = {
