@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -219,3 +220,78 @@ def test_importer_changes_are_recorded_in_history_as_the_importers(seeded):
     entry = document.history.earliest()
     assert entry.history_type == "+"
     assert entry.history_user.username == "importer"
+
+
+CREDITED_PAGE = """
+
+March 3, 1953
+
+Memorandum on the {topic}
+
+Citation:
+
+"Memorandum on the {topic}", March 3, 1953, Wilson Center Digital Archive, GARF, f. 5446, op. 1, d. {delo}, ll. 1-3. Translated by {translator}.
+
+<https://digitalarchive.wilsoncenter.org/document/{external_id}>
+
+Summary:
+
+A memorandum on the {topic}.
+
+Original Language:
+
+English
+
+Contents:
+
+Translation - English
+
+The {topic} was discussed at length by the committee.
+"""
+
+
+def credited_page(path: Path, *, topic: str, translator: str, external_id: str) -> Path:
+    path.write_text(
+        CREDITED_PAGE.format(
+            topic=topic, translator=translator, external_id=external_id, delo=external_id[-2:]
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_an_unknown_name_becomes_a_new_person_flagged_for_review(tmp_path):
+    page = credited_page(
+        tmp_path / "a.txt", topic="grain harvest", translator="Ilse Q. Nobody", external_id="800001"
+    )
+    assert run_import(page)[0] == 0
+    person = Person.objects.get(name="Ilse Q. Nobody")
+    assert person.needs_review is True
+    record = record_for("a.txt")
+    assert {"id": person.pk, "name": "Ilse Q. Nobody", "role": "translator"} in record["people"]
+
+
+def test_a_variant_added_by_a_curator_is_used_by_the_next_import(tmp_path):
+    from people.models import PersonName
+
+    goldberg = person_named("Gary Goldberg")
+    PersonName.objects.create(person=goldberg, name="G. Goldberg-Smythe")
+    page = credited_page(
+        tmp_path / "b.txt", topic="coal supply", translator="G. Goldberg-Smythe",
+        external_id="800002",
+    )  # fmt: skip
+    people_before = Person.objects.count()
+    assert run_import(page)[0] == 0
+    assert Person.objects.count() == people_before
+    record = record_for("b.txt")
+    assert {"id": goldberg.pk, "name": goldberg.name, "role": "translator"} in record["people"]
+
+
+def test_the_same_new_name_in_two_files_is_one_person(tmp_path):
+    folder = tmp_path / "two"
+    folder.mkdir()
+    credited_page(folder / "c.txt", topic="oil", translator="Oskar Q. Newman", external_id="800003")
+    credited_page(folder / "d.txt", topic="steel", translator="Oskar Q. Newman",
+                  external_id="800004")  # fmt: skip
+    assert run_import(folder)[0] == 0
+    assert Person.objects.filter(name="Oskar Q. Newman").count() == 1
