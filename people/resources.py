@@ -16,6 +16,16 @@ from people.services import _variant_kind
 SEPARATOR = "; "
 
 
+class YearWidget(widgets.IntegerWidget):
+    """A year; a cell that is not one is a row error that says so (not a decimal exception)."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except (ArithmeticError, ValueError) as exc:
+            raise ValueError(f"“{value}” is not a year.") from exc
+
+
 def split_variants(value) -> list[str]:
     """The cell's names, in order, without blanks or case-insensitive repeats."""
     names: dict[str, str] = {}
@@ -82,6 +92,10 @@ class VariantsResource(VersionedResource):
 class PersonResource(VariantsResource):
     variant_model = Person.variants.rel.related_model
     owner_field = "person"
+    birth_year = fields.Field(attribute="birth_year", column_name="birth_year",
+                              widget=YearWidget())  # fmt: skip
+    death_year = fields.Field(attribute="death_year", column_name="death_year",
+                              widget=YearWidget())  # fmt: skip
 
     class Meta:
         model = Person

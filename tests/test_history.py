@@ -172,10 +172,22 @@ HISTORY_MODELS = [
 @pytest.mark.parametrize("model", HISTORY_MODELS, ids=lambda m: m._meta.label)
 def test_every_record_has_a_history_page_in_the_admin(staff_client, model):
     assert model in admin.site._registry
-    a_document_with_everything()
-    OrganizationName.objects.create(organization=Organization.objects.get(), name="МИД")
-    PersonName.objects.create(person=Person.objects.first(), name="Молотов")
-    obj = model._default_manager.first()
+    document = a_document_with_everything()
+    organization = document.organization_links.get().organization
+    created = {
+        Document: document,
+        ArchivalReference: document.references.get(),
+        Translation: document.texts.first(),
+        DocumentPerson: document.person_links.get(),
+        DocumentOrganization: document.organization_links.get(),
+        Repository: document.references.get().repository,
+        Person: document.person_links.get().person,
+        PersonName: PersonName.objects.create(person=document.person_links.get().person,
+                                              name="Молотов"),
+        Organization: organization,
+        OrganizationName: OrganizationName.objects.create(organization=organization, name="МИД"),
+    }  # fmt: skip
+    obj = created[model]
     info = model._meta.app_label, model._meta.model_name
     page = staff_client.get(url("{}_{}_history".format(*info), obj.pk))
     assert page.status_code == 200
