@@ -221,7 +221,7 @@ def facet_values(request: HttpRequest, name: str) -> HttpResponse:
         offset = 0
     facet, total = facet_page(spec, search, request.GET, text=text, offset=offset)
     base = query_string(request.GET)
-    extra = f"&facet_q={text}" if text else ""
+    extra = "&" + urlencode({"facet_q": text}) if text else ""
     context = {
         "facet": facet,
         "total": total,
