@@ -6,6 +6,9 @@ History, locking, recovery, review and bulk import/export come from
 
 from __future__ import annotations
 
+import json
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +21,7 @@ from catalogue import services
 from catalogue.admin_base import (
     BulkImportExportMixin,
     CuratorAdmin,
+    CuratorInlineMixin,
     MergeAdminMixin,
     admin_urlname,
     documents_html,
@@ -35,7 +39,7 @@ from catalogue.models import (
 from catalogue.resources import DocumentResource, RepositoryResource
 
 
-class ArchivalReferenceInline(admin.StackedInline):
+class ArchivalReferenceInline(CuratorInlineMixin, admin.StackedInline):
     model = ArchivalReference
     extra = 0
     autocomplete_fields = ["repository"]
@@ -47,25 +51,45 @@ class ArchivalReferenceInline(admin.StackedInline):
     ]
 
 
-class TranslationInline(admin.StackedInline):
+class TranslationInline(CuratorInlineMixin, admin.StackedInline):
     model = Translation
     extra = 0
     autocomplete_fields = ["translators"]
     fields = [("kind", "language", "position"), "translators", "text"]
 
 
-class DocumentPersonInline(admin.TabularInline):
+class DocumentPersonInline(CuratorInlineMixin, admin.TabularInline):
     model = DocumentPerson
     extra = 0
     autocomplete_fields = ["person"]
     fields = ["person", "role", "origin"]
 
 
-class DocumentOrganizationInline(admin.TabularInline):
+class DocumentOrganizationInline(CuratorInlineMixin, admin.TabularInline):
     model = DocumentOrganization
     extra = 0
     autocomplete_fields = ["organization"]
     fields = ["organization", "role", "origin"]
+
+
+class LanguagesField(forms.CharField):
+    """The document's languages as "ru, en" rather than a JSON list to type by hand."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(value)
+        if isinstance(value, str) and value.startswith("["):
+            return ", ".join(json.loads(value))
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        text = super().to_python(value) or ""
+        return [code.strip() for code in text.replace(";", ",").split(",") if code.strip()]
+
+    def has_changed(self, initial, data):
+        return (initial or []) != self.to_python(data)
 
 
 class RepositoryListFilter(admin.SimpleListFilter):
@@ -122,6 +146,14 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "needs_review", "review_notes"]}),
         (
+            "Curated fields and the last import",
+            {
+                "fields": ["curation"],
+                "description": "A field a curator changed is never overwritten by a re-import; "
+                "the import's value is kept beside it until accepted.",
+            },
+        ),
+        (
             "Date",
             {"fields": [("date", "date_precision"), "date_text"]},
         ),
@@ -135,14 +167,6 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
                     "citation",
                     ("source_url", "external_id"),
                 ]
-            },
-        ),
-        (
-            "Curated fields and the last import",
-            {
-                "fields": ["curation"],
-                "description": "A field a curator changed is never overwritten by a re-import; "
-                "the import's value is kept beside it until accepted.",
             },
         ),
         (
@@ -164,6 +188,19 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
     @admin.display(description="title", ordering="title")
     def title_short(self, obj: Document) -> str:
         return obj.title if len(obj.title) <= 100 else obj.title[:99] + "…"
+
+    # Rows sized to what the fields usually hold, so the curated-fields panel stays in view.
+    textarea_rows = {"title": 2, "review_notes": 2, "summary": 4, "citation": 3}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "original_languages":
+            return LanguagesField(
+                required=False, label="Original languages", help_text="ISO codes: ru, en"
+            )
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in self.textarea_rows and field is not None:
+            field.widget.attrs["rows"] = self.textarea_rows[db_field.name]
+        return field
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -208,7 +245,7 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
             found, _ = services.imported_value(obj, name)
             accept = (
                 format_html(
-                    '<a class="button" href="{}">Accept imported value…</a>',
+                    '<a class="button" style="white-space: nowrap" href="{}">Accept imported value…</a>',
                     reverse(admin_urlname(Document, "accept_imported"), args=[obj.pk, name]),
                 )
                 if found

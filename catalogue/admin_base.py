@@ -10,11 +10,12 @@ The pages are plain HTML forms posting with CSRF, so they work without JavaScrip
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -29,6 +30,31 @@ from catalogue.history import RecoveryError, deleted_records, record_recover
 from people.services import MergeError
 
 
+class LosslessTextField(forms.CharField):
+    """A textarea's value exactly as the page showed it.
+
+    Browsers submit line breaks as CRLF, and Django's CharField strips surrounding space.
+    Either would make every text of a document "changed" on any save — new history entries,
+    and texts the importer then takes for a curator's edit. So line breaks are compared and
+    stored as LF, and nothing is stripped.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+TEXT_OVERRIDES = {models.TextField: {"form_class": LosslessTextField}}
+
+
+class CuratorInlineMixin:
+    formfield_overrides = TEXT_OVERRIDES
+
+
 def _is_versioned(model) -> bool:
     return any(f.name == "version" for f in model._meta.concrete_fields)
 
@@ -39,6 +65,7 @@ def admin_urlname(model, view: str) -> str:
 
 class CuratorAdmin(SimpleHistoryAdmin):
     change_list_template = "admin/curator/change_list.html"
+    formfield_overrides = TEXT_OVERRIDES
     # The review queue: flagged records first (where the model has the flag).
     review_first = True
 

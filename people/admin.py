@@ -8,6 +8,7 @@ from django.db.models import Count
 from catalogue.admin_base import (
     BulkImportExportMixin,
     CuratorAdmin,
+    CuratorInlineMixin,
     MergeAdminMixin,
     documents_html,
 )
@@ -16,13 +17,13 @@ from people.models import Organization, OrganizationName, Person, PersonName
 from people.resources import OrganizationResource, PersonResource
 
 
-class PersonNameInline(admin.TabularInline):
+class PersonNameInline(CuratorInlineMixin, admin.TabularInline):
     model = PersonName
     extra = 1
     fields = ["name", "language", "kind"]
 
 
-class OrganizationNameInline(admin.TabularInline):
+class OrganizationNameInline(CuratorInlineMixin, admin.TabularInline):
     model = OrganizationName
     extra = 1
     fields = ["name", "language", "kind"]

@@ -148,3 +148,22 @@ def test_a_reimport_keeps_a_field_the_curator_changed_in_the_admin(staff_client,
     document.refresh_from_db()
     assert document.title == "A curator's title"
     assert "title" in document.curated_fields
+
+
+def test_saving_from_a_browser_leaves_texts_alone(staff_client):
+    from catalogue.models import Translation
+
+    document = imported_document(summary="First line.\nSecond line.")
+    text = Translation.objects.create(document=document, language="en", text="  Line one\nTwo\n")
+    url = reverse("admin:catalogue_document_change", args=[document.pk])
+    data = change_form_data(staff_client, url)
+    # What a browser sends back: every line break as CRLF.
+    data = {k: v.replace("\n", "\r\n") if isinstance(v, str) else v for k, v in data.items()}
+    data["title"] = "Only the title changes"
+    assert staff_client.post(url, data).status_code == 302
+    document.refresh_from_db()
+    assert document.curated_fields == ["title"]
+    assert document.summary == "First line.\nSecond line."
+    text.refresh_from_db()
+    assert text.text == "  Line one\nTwo\n"
+    assert text.history.count() == 1  # not re-saved

@@ -65,7 +65,7 @@ class Resolver:
     def reload(self) -> None:
         """Rebuild the indexes from the database (after a rolled-back file, say)."""
         self.people = NameIndex(_person_entries())
-        self.organizations = NameIndex(_organization_entries())
+        self.organizations = NameIndex(_organization_entries(), person=False)
 
     def person(self, name: str, variants: Iterable[str] = (), *, create: bool = True) -> int | None:
         for candidate in (name, *variants):
