@@ -245,7 +245,8 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
             found, _ = services.imported_value(obj, name)
             accept = (
                 format_html(
-                    '<a class="button" style="white-space: nowrap" href="{}">Accept imported value…</a>',
+                    '<a class="button" style="white-space: nowrap" href="{}">'
+                    "Accept imported value…</a>",
                     reverse(admin_urlname(Document, "accept_imported"), args=[obj.pk, name]),
                 )
                 if found
