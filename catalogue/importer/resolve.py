@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from people.names import NameIndex
-
 from catalogue.importer.parse import ParsedDocument
 from catalogue.models import OrganizationRole, PersonRole
 from people.models import Organization, OrganizationName, Person, PersonName, variant_key
+from people.names import NameIndex
 
 # A person named in several ways keeps the most telling role; "mentioned" only
 # when nothing else is known of them in this document.
