@@ -139,11 +139,16 @@ def deferred_search_index() -> Iterator[None]:
     pending.depth += 1
     try:
         yield
-    finally:
+    except BaseException:
+        # The block's transaction is being rolled back: its documents are not there to index.
         pending.depth -= 1
         if not pending.depth:
-            ids, pending.ids = pending.ids, set()
-            update_search_index(ids)
+            pending.ids = set()
+        raise
+    pending.depth -= 1
+    if not pending.depth:
+        ids, pending.ids = pending.ids, set()
+        update_search_index(ids)
 
 
 def _document_saved(sender, instance, raw=False, **kwargs) -> None:

@@ -38,6 +38,7 @@ from catalogue.models import (
     TextKind,
     Translation,
 )
+from catalogue.search import deferred_search_index
 
 IMPORTER_USERNAME = "importer"
 
@@ -246,7 +247,9 @@ class Loader:
             )  # fmt: skip
         try:
             with transaction.atomic(), recorded_as(self.user):
-                outcome = self._write(parsed, existing)
+                # The index is written once per document, inside the file's transaction.
+                with deferred_search_index():
+                    outcome = self._write(parsed, existing)
                 if self.dry_run:
                     transaction.set_rollback(True)
         except (DatabaseError, ImporterError, ValueError) as exc:
