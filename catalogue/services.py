@@ -16,7 +16,7 @@ from simple_history.utils import bulk_update_with_history
 
 from catalogue.concurrency import bump_version
 from catalogue.models import ArchivalReference, Document, Repository, RepositoryRedirect, Status
-from people.services import MergeError, MergePlan
+from people.services import MergeError, MergePlan, merge_reason
 
 # The document fields the importer writes; a curator's change to one of them makes it curated.
 IMPORTED_FIELDS = (
@@ -179,7 +179,7 @@ def repository_merge(*, keep: Repository, remove: Iterable[Repository]) -> Merge
             setattr(keep, name, value)
         keep.needs_review = False
         bump_version(keep)
-        keep._change_reason = "merged " + ", ".join(r.code for r in remove) + " into this"
+        keep._change_reason = merge_reason(", ".join(r.code for r in remove))
         keep.save()
         for record in remove:
             record._change_reason = reason

@@ -31,6 +31,12 @@ class MergeError(ValueError):
     pass
 
 
+def merge_reason(merged: str) -> str:
+    """The survivor's history reason; simple-history's column holds 100 characters."""
+    reason = f"merged {merged} into this"
+    return reason if len(reason) <= 100 else f"merged {merged[:70]}… into this"
+
+
 @dataclass
 class MergePlan:
     """What a merge will do (the preview) or did (the result)."""
@@ -251,7 +257,7 @@ def _merge(kind: _Authority, *, keep, remove: Iterable) -> MergePlan:
             keep.parent = None
         keep.needs_review = False
         bump_version(keep)
-        keep._change_reason = "merged " + ", ".join(f"#{pk}" for pk in remove_ids) + " into this"
+        keep._change_reason = merge_reason(", ".join(f"#{pk}" for pk in remove_ids))
         keep.save()
         for record in remove:
             record._change_reason = reason

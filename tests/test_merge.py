@@ -192,3 +192,13 @@ def test_merging_needs_two_records(staff_client):
     response = merge_action(staff_client, Person, [person])
     assert response.status_code == 302
     assert Person.objects.filter(pk=person.pk).exists()
+
+
+def test_merging_many_records_at_once_keeps_a_short_history_reason(db):
+    from people.services import person_merge
+
+    keep = make_person("Survivor Person")
+    others = [make_person(f"Duplicate Person {i}") for i in range(40)]
+    person_merge(keep=keep, remove=others)
+    reason = Person.history.filter(id=keep.pk).latest().history_change_reason
+    assert reason.startswith("merged #") and len(reason) <= 100
