@@ -114,7 +114,7 @@ class PersonName(models.Model):
 
     class Meta:
         ordering = ["person", "name"]
-        verbose_name = "name variant"
+        verbose_name = "person name variant"
         constraints = [
             # A person lists each spelling once (case-insensitively).
             models.UniqueConstraint(
@@ -191,7 +191,7 @@ class OrganizationName(models.Model):
 
     class Meta:
         ordering = ["organization", "name"]
-        verbose_name = "name variant"
+        verbose_name = "organization name variant"
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "name_key"], name="organizationname_unique_per_org"
