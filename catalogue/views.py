@@ -253,6 +253,23 @@ def _gone(request: HttpRequest, document: Document) -> HttpResponseGone:
     )
 
 
+# How a document's people are listed: who wrote it first, who is merely named last.
+ROLE_ORDER = {"author": 0, "recipient": 1, "participant": 2, "mentioned": 3}
+
+
+def _grouped_by_record(links: list, attribute: str) -> list[dict]:
+    """One entry per person (or organization) with all its roles, FRUS-style."""
+    entries: dict[int, dict] = {}
+    for link in sorted(links, key=lambda link: ROLE_ORDER.get(link.role, 9)):
+        record = getattr(link, attribute)
+        entry = entries.setdefault(record.pk, {"record": record, "roles": []})
+        entry["roles"].append(link.get_role_display().lower())
+    return sorted(
+        entries.values(),
+        key=lambda entry: (ROLE_ORDER.get(entry["roles"][0], 9), str(entry["record"])),
+    )
+
+
 @require_safe
 def document_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     try:
@@ -271,8 +288,12 @@ def document_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
         text.language_name = language_name(text.language)
     context = {
         "document": document,
-        "people": [link for link in links if link.role not in credit_roles],
-        "organizations": [link for link in org_links if link.role not in credit_roles],
+        "people": _grouped_by_record(
+            [link for link in links if link.role not in credit_roles], "person"
+        ),
+        "organizations": _grouped_by_record(
+            [link for link in org_links if link.role not in credit_roles], "organization"
+        ),
         "credits": [link for link in links if link.role in credit_roles]
         + [link for link in org_links if link.role in credit_roles],
         "references": list(document.references.all()),
