@@ -369,7 +369,8 @@ def _leading_words(text: str) -> str | None:
     head = re.split(r"[,;(:]", text, maxsplit=1)[0]
     words: list[str] = []
     for word in head.split():
-        if any(ch.isdigit() for ch in word):
+        # A code is part of a URL (/repositories/<code>/): no digits, no slashes.
+        if any(ch.isdigit() or ch in "/\\" for ch in word):
             break
         words.append(word)
     name = " ".join(words).strip(" .-")

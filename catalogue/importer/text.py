@@ -311,12 +311,22 @@ def normalise(text: str) -> tuple[str, int]:
 
 
 _HEADING_RE = re.compile(r"^#{1,6}(?:\s+|$)")
-_CLOSING_HASHES_RE = re.compile(r"\s+#{1,6}$")
 _BULLET_RE = re.compile(r"^(?:[•·▪◦●■►▶‣⁃]\s*|[-*+–]\s+|>\s?)")
 _LINK_RE = re.compile(r"\[([^\]\n]{1,300})\]\((?:https?://|/)[^)\s]{0,500}\)")
 _ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|])")
 _WS_RE = re.compile(r"[ ]{2,}")
 _WRAPPED_RE = re.compile(r"^([*_])(?=\S)(.+?)(?<=\S)\1$")
+
+
+def _strip_closing_hashes(s: str) -> str:
+    """``s`` less closing heading hashes (whitespace, then 1-6 "#" at the end).
+
+    Linear where the regex ``\\s+#{1,6}$`` was quadratic on a long run of spaces.
+    """
+    body = s.rstrip("#")
+    if 1 <= len(s) - len(body) <= 6 and body and body[-1].isspace():
+        return body.rstrip()
+    return s
 
 
 def clean_line(line: str) -> str:
@@ -326,7 +336,7 @@ def clean_line(line: str) -> str:
         return s
     if s[0] == "#":
         s = _HEADING_RE.sub("", s)
-        s = _CLOSING_HASHES_RE.sub("", s)
+        s = _strip_closing_hashes(s)
     for _ in range(3):
         stripped = _BULLET_RE.sub("", s, count=1)
         if stripped == s:
