@@ -11,18 +11,23 @@ is kept beside it as a conflict for the curator to accept or dismiss.
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import functools
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, reset_queries, transaction
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
 
 from catalogue.importer.errors import ImporterError
 from catalogue.importer.lock import import_lock
@@ -38,7 +43,7 @@ from catalogue.models import (
     TextKind,
     Translation,
 )
-from catalogue.search import deferred_search_index
+from catalogue.search import deferred_search_index, update_search_index
 
 IMPORTER_USERNAME = "importer"
 
@@ -59,6 +64,9 @@ SCALAR_FIELDS = (
 # Related sets compared as a whole, the same way.
 SET_FIELDS = ("references", "texts", "people", "organizations")
 MISSING = object()
+# Pages written per transaction by the batch path: large enough that a round trip
+# serves many rows, small enough that a batch retried page by page costs little.
+BATCH_SIZE = 200
 
 
 @dataclass
@@ -220,27 +228,24 @@ class Loader:
         self.user = importer_user()
         self.repositories = {r.code: r for r in Repository.objects.all()}
         self.max_bytes = getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+        # Set while a batch's new documents are written: rows wait there for bulk inserts.
+        self._rows: _Rows | None = None
 
     def import_file(self, path: Path) -> FileOutcome:
-        name = path.name
-        try:
-            size = path.stat().st_size
-            if size > self.max_bytes:
-                return FileOutcome(
-                    name, "failed", f"{path}: file is {size} bytes, over the {self.max_bytes} limit"
-                )
-            data = path.read_bytes()
-        except OSError as exc:
-            return FileOutcome(name, "failed", f"{path}: cannot read: {exc.strerror or exc}")
-        return self.import_bytes(data, name)
+        read = read_file(path, self.max_bytes)
+        return read if isinstance(read, FileOutcome) else self.import_bytes(read, path.name)
 
     def import_bytes(self, data: bytes, name: str) -> FileOutcome:
         try:
             parsed = parse(data, name)
         except ImporterError as exc:
             return FileOutcome(name, "failed", str(exc))
+        return self.import_parsed(parsed, name)
+
+    def import_parsed(self, parsed: ParsedDocument, name: str) -> FileOutcome:
+        """One page in its own transaction (the careful path: updates, retries)."""
         existing = self._existing(parsed)
-        if existing is not None and existing.sha256 == hashlib.sha256(data).hexdigest():
+        if existing is not None and existing.sha256 == parsed.sha256:
             return FileOutcome(
                 name, "unchanged", document_id=existing.pk, layout=parsed.layout,
                 encoding=parsed.encoding, warnings=list(parsed.warnings),
@@ -254,13 +259,203 @@ class Loader:
                     transaction.set_rollback(True)
         except (DatabaseError, ImporterError, ValueError) as exc:
             # Nothing of this file was written; names it added to the index may not exist.
-            self.resolver.reload()
-            self.repositories = {r.code: r for r in Repository.objects.all()}
+            self._forget_unwritten()
             return FileOutcome(name, "failed", f"{name}: not imported: {exc}")
         if self.dry_run:
-            self.resolver.reload()
-            self.repositories = {r.code: r for r in Repository.objects.all()}
+            self._forget_unwritten()
         return outcome
+
+    def _forget_unwritten(self) -> None:
+        """After a rollback: the authority and archives as the database has them."""
+        self.resolver.reload()
+        self.repositories = {r.code: r for r in Repository.objects.all()}
+
+    # --- the batch path -------------------------------------------------------------------
+
+    def import_batch(self, paths: list[Path]) -> list[FileOutcome]:
+        return self.write_batch([prepare(path, self.max_bytes) for path in paths])
+
+    def write_batch(self, prepared: list[Prepared]) -> list[FileOutcome]:
+        """Outcomes of the prepared pages, in order; new documents written together.
+
+        One query tells which pages are known and which of those are unchanged. New
+        pages are written with bulk inserts in one transaction (history rows and the
+        search index included); if anything in it fails, nothing of it stays and each
+        page goes through `import_parsed` in its own transaction instead, so one bad
+        page never costs the others. Known pages with new bytes, and a page whose
+        source id or file name an earlier page of the batch already took, take that
+        path too, after the new ones, as a one-by-one import would see them.
+        """
+        outcomes: list[FileOutcome | None] = [None] * len(prepared)
+        pages: list[tuple[int, ParsedDocument]] = []
+        mentions: dict[int, tuple[list[int], list[int]] | None] = {}
+        for index, item in enumerate(prepared):
+            if isinstance(item, FileOutcome):
+                outcomes[index] = item
+            else:
+                pages.append((index, item[0]))
+                mentions[index] = item[1]
+        if self.dry_run:
+            for index, parsed in pages:
+                outcomes[index] = self.import_parsed(parsed, parsed.file_name)
+            return outcomes  # type: ignore[return-value]
+
+        by_external_id, by_file = self._known(parsed for _, parsed in pages)
+        fresh: list[tuple[int, ParsedDocument]] = []
+        careful: list[tuple[int, ParsedDocument]] = []
+        taken_ids: set[str] = set()
+        taken_files: set[str] = set()
+        for index, parsed in pages:
+            known = by_external_id.get(parsed.external_id) if parsed.external_id else None
+            if known is None:
+                known = by_file.get(parsed.file_name)
+            if known is not None and known[1] == parsed.sha256:
+                outcomes[index] = self._unchanged(parsed, known[0])
+            elif (
+                known is not None
+                or parsed.file_name in taken_files
+                or (parsed.external_id and parsed.external_id in taken_ids)
+            ):
+                careful.append((index, parsed))
+            else:
+                fresh.append((index, parsed))
+                taken_files.add(parsed.file_name)
+                if parsed.external_id:
+                    taken_ids.add(parsed.external_id)
+        if fresh:
+            try:
+                with transaction.atomic(), recorded_as(self.user):
+                    created = self._create_many(fresh, mentions)
+                    for (index, _), outcome in zip(fresh, created, strict=True):
+                        outcomes[index] = outcome
+            except (DatabaseError, ImporterError, ValueError):
+                self._forget_unwritten()
+                careful = sorted(careful + fresh, key=lambda item: item[0])
+        for index, parsed in careful:
+            outcomes[index] = self.import_parsed(parsed, parsed.file_name)
+        return outcomes  # type: ignore[return-value]
+
+    @staticmethod
+    def _known(
+        pages: Iterable[ParsedDocument],
+    ) -> tuple[dict[str, tuple[int, str]], dict[str, tuple[int, str]]]:
+        """{external id: (pk, sha256)}, {file name: (pk, sha256)} of the batch (one query)."""
+        external_ids: set[str] = set()
+        files: set[str] = set()
+        for parsed in pages:
+            files.add(parsed.file_name)
+            if parsed.external_id:
+                external_ids.add(parsed.external_id)
+        by_external_id: dict[str, tuple[int, str]] = {}
+        by_file: dict[str, tuple[int, str]] = {}
+        rows = (
+            Document.objects.filter(Q(external_id__in=external_ids) | Q(source_file__in=files))
+            .order_by("id")
+            .values_list("pk", "external_id", "source_file", "sha256")
+        )
+        for pk, external_id, source_file, sha256 in rows:
+            if external_id:
+                by_external_id.setdefault(external_id, (pk, sha256))
+            by_file.setdefault(source_file, (pk, sha256))
+        return by_external_id, by_file
+
+    @staticmethod
+    def _unchanged(parsed: ParsedDocument, pk: int) -> FileOutcome:
+        return FileOutcome(
+            parsed.file_name, "unchanged", document_id=pk, layout=parsed.layout,
+            encoding=parsed.encoding, warnings=list(parsed.warnings),
+        )  # fmt: skip
+
+    def _create_many(
+        self,
+        pages: list[tuple[int, ParsedDocument]],
+        mentions: dict[int, tuple[list[int], list[int]] | None],
+    ) -> list[FileOutcome]:
+        """Insert new documents with their references, texts and links, in bulk."""
+        now = timezone.now()
+        history = {"default_user": self.user, "default_date": now}
+        documents: list[Document] = []
+        resolutions: list[Resolution] = []
+        for index, parsed in pages:
+            resolution = self.resolver.resolve(parsed, mentions.get(index))
+            new = parsed_values(parsed, resolution)
+            document = Document(status="published")
+            for name in SCALAR_FIELDS:
+                setattr(document, name, new[name])
+            document.date = parsed.date
+            document.source_file = parsed.file_name
+            document.sha256 = parsed.sha256
+            document.layout = parsed.layout
+            document.encoding = parsed.encoding
+            document.imported_at = now
+            document.imported_values = new
+            document.import_conflicts = {}
+            document.needs_review = bool(parsed.needs_review)
+            if parsed.warnings:
+                document.review_notes = "\n".join(parsed.warnings)
+            _prepare_for_insert(document)
+            documents.append(document)
+            resolutions.append(resolution)
+        bulk_create_with_history(documents, Document, **history)
+
+        self._rows = rows = _Rows()
+        try:
+            for document, (_, parsed), resolution in zip(
+                documents, pages, resolutions, strict=True
+            ):
+                self._replace_references(document, parsed)
+                self._replace_texts(document, parsed, resolution)
+        finally:
+            self._rows = None
+        people: list[DocumentPerson] = []
+        organizations: list[DocumentOrganization] = []
+        for document, resolution in zip(documents, resolutions, strict=True):
+            people += [
+                DocumentPerson(document=document, person_id=pk, role=role, origin=LinkOrigin.IMPORT)
+                for pk, role in dict.fromkeys(resolution.people)
+            ]
+            organizations += [
+                DocumentOrganization(
+                    document=document, organization_id=pk, role=role, origin=LinkOrigin.IMPORT
+                )
+                for pk, role in dict.fromkeys(resolution.organizations)
+            ]
+        bulk_create_with_history(rows.references, ArchivalReference, **history)
+        texts = [text for text, _ in rows.texts]
+        translated_by = [people for _, people in rows.texts]
+        bulk_create_with_history(people, DocumentPerson, **history)
+        bulk_create_with_history(organizations, DocumentOrganization, **history)
+        Translation.objects.bulk_create(texts)
+        text_history = Translation.history.bulk_history_create(texts, **history)
+        through = Translation.translators.through
+        history_through = apps.get_model("catalogue", "HistoricalTranslation_translators")
+        links = [
+            (through(translation_id=text.pk, person_id=pk), row)
+            for text, row, pks in zip(texts, text_history, translated_by, strict=True)
+            for pk in pks
+        ]
+        through.objects.bulk_create(link for link, _ in links)
+        history_through.objects.bulk_create(
+            history_through(
+                id=link.pk,
+                history=row,
+                translation_id=link.translation_id,
+                person_id=link.person_id,
+            )
+            for link, row in links
+        )
+        update_search_index(document.pk for document in documents)
+        return [
+            FileOutcome(
+                parsed.file_name,
+                "created",
+                document_id=document.pk,
+                warnings=list(parsed.warnings),
+                layout=parsed.layout,
+                encoding=parsed.encoding,
+            )
+            for document, (_, parsed) in zip(documents, pages, strict=True)
+        ]
 
     def _existing(self, parsed: ParsedDocument) -> Document | None:
         if parsed.external_id:
@@ -334,10 +529,8 @@ class Loader:
         )
 
     def _replace_references(self, document: Document, parsed: ParsedDocument) -> None:
-        for old in document.references.all():
-            old.delete()
-        for position, ref in enumerate(parsed.references):
-            ArchivalReference.objects.create(
+        rows = [
+            ArchivalReference(
                 document=document,
                 repository=self._repository(ref.repository or "", ref.repository_name or ""),
                 fond=ref.fond or "",
@@ -351,22 +544,59 @@ class Loader:
                 text=ref.text or "",
                 position=position,
             )
+            for position, ref in enumerate(parsed.references)
+        ]
+        if self._rows is not None:  # a new document of a batch: inserted with the others
+            self._rows.references += rows
+            return
+        for old in document.references.all():
+            old.delete()
+        for row in rows:
+            row.save()
 
     def _replace_texts(
         self, document: Document, parsed: ParsedDocument, resolution: Resolution
     ) -> None:
+        translators = list(dict.fromkeys(resolution.translators))
+        rows = [
+            (
+                Translation(
+                    document=document,
+                    kind=text.kind,
+                    language=text.language,
+                    text=text.text,
+                    position=position,
+                ),
+                translators if text.kind == TextKind.TRANSLATION else [],
+            )
+            for position, text in enumerate(parsed.texts)
+        ]
+        if self._rows is not None:
+            self._rows.texts += rows
+            return
         for old in document.texts.all():
             old.delete()
-        for position, text in enumerate(parsed.texts):
-            translation = Translation.objects.create(
-                document=document,
-                kind=text.kind,
-                language=text.language,
-                text=text.text,
-                position=position,
-            )
-            if text.kind == TextKind.TRANSLATION and resolution.translators:
-                translation.translators.set(resolution.translators)
+        for translation, people in rows:
+            translation.save()
+            if people:
+                translation.translators.set(people)
+
+
+@dataclass
+class _Rows:
+    """Rows of a batch's new documents, gathered for bulk inserts."""
+
+    references: list[ArchivalReference] = field(default_factory=list)
+    texts: list[tuple[Translation, list[int]]] = field(default_factory=list)
+
+
+def _prepare_for_insert(document: Document) -> None:
+    """What Document.save() fills in, for inserts that bypass save()."""
+    from django.utils.text import slugify
+
+    document.language = document.original_languages[0] if document.original_languages else ""
+    if not document.slug:
+        document.slug = slugify(document.title)[:100].strip("-") or "document"
 
 
 def three_way(document: Document, new: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
@@ -400,21 +630,128 @@ def replace_links(document: Document, model, key: str, wanted: list[tuple[int, s
             kept.add((pk, role))
 
 
+Prepared = FileOutcome | tuple[ParsedDocument, tuple[list[int], list[int]] | None]
+# The resolver whose indexes worker processes inherit when they are forked.
+_worker_resolver: Resolver | None = None
+
+
+def read_file(path: Path, max_bytes: int) -> bytes | FileOutcome:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return FileOutcome(
+                path.name, "failed", f"{path}: file is {size} bytes, over the {max_bytes} limit"
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        return FileOutcome(path.name, "failed", f"{path}: cannot read: {exc.strerror or exc}")
+
+
+def prepare(path: Path, max_bytes: int) -> Prepared:
+    """The database-free part of importing a file: read, parse, find mentions in a snapshot.
+
+    Runs in worker processes for large imports; mentions are left to the resolver
+    (None) when no snapshot was handed to this process.
+    """
+    read = read_file(path, max_bytes)
+    if isinstance(read, FileOutcome):
+        return read
+    try:
+        parsed = parse(read, path.name)
+    except ImporterError as exc:
+        return FileOutcome(path.name, "failed", str(exc))
+    return parsed, _worker_resolver.mentions(parsed) if _worker_resolver is not None else None
+
+
+def _batched(items: Iterable[Prepared], size: int) -> Iterator[list[Prepared]]:
+    batch: list[Prepared] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _worker_count(files: int, batch_size: int) -> int:
+    # Parsing and finding mentions take most of the CPU: worth other processes only
+    # when the import is large, and only where fork hands them the indexes for free.
+    if files < 4 * batch_size or "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    return min(os.cpu_count() or 1, 4)
+
+
+def _import_in_workers(
+    loader: Loader,
+    files: list[Path],
+    batch_size: int,
+    workers: int,
+    write: Callable[[list[Prepared]], None],
+) -> None:
+    """Workers prepare the next batch while this process writes the current one.
+
+    Workers are forked with a snapshot of the authority; records created since are
+    searched here (`Resolver.new_people`). When a batch created some, the workers
+    are forked again after it so that what is searched here stays small. One batch
+    ahead at most: memory does not grow with the corpus.
+    """
+    global _worker_resolver
+    work = functools.partial(prepare, max_bytes=loader.max_bytes)
+    chunk = max(1, batch_size // (4 * workers))
+    batches = [files[i : i + batch_size] for i in range(0, len(files), batch_size)]
+    position = 0
+    try:
+        while position < len(batches):
+            loader.resolver.snapshot()
+            _worker_resolver = loader.resolver
+            # Forked workers never touch the database: the parent's connection stays its
+            # own (they leave through os._exit, which closes nothing).
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                pending = pool.map_async(work, batches[position], chunk)
+                while pending is not None:
+                    prepared = pending.get()
+                    position += 1
+                    pending = None
+                    if position < len(batches) and not loader.resolver.has_new():
+                        pending = pool.map_async(work, batches[position], chunk)
+                    write(prepared)
+                    if pending is None:
+                        break
+    finally:
+        _worker_resolver = None
+
+
 def import_paths(
     paths: Iterable[str | Path],
     *,
     dry_run: bool = False,
     wait: bool = False,
     on_file: Callable[[int, int, FileOutcome], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
 ) -> list[FileOutcome]:
     """Import every file under `paths`; raises ImportLocked if another import is running."""
     files = find_files(paths)
     with import_lock(wait=wait):
         loader = Loader(dry_run=dry_run)
-        outcomes = []
-        for index, path in enumerate(files, start=1):
-            outcome = loader.import_file(path)
-            outcomes.append(outcome)
-            if on_file is not None:
-                on_file(index, len(files), outcome)
+        outcomes: list[FileOutcome] = []
+
+        def write(prepared: list[Prepared]) -> None:
+            # With DEBUG on, Django keeps every query's SQL: a batch's inserts are megabytes.
+            reset_queries()
+            for outcome in loader.write_batch(prepared):
+                outcomes.append(outcome)
+                if on_file is not None:
+                    on_file(len(outcomes), len(files), outcome)
+
+        if workers is None:
+            workers = _worker_count(len(files), batch_size)
+        if not workers:
+            for start in range(0, len(files), batch_size):
+                write(
+                    [prepare(path, loader.max_bytes) for path in files[start : start + batch_size]]
+                )
+            return outcomes
+        _import_in_workers(loader, files, batch_size, workers, write)
     return outcomes

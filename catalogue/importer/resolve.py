@@ -8,13 +8,14 @@ them; a curator's variants are in the index from the next run on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from catalogue.importer.parse import ParsedDocument
 from catalogue.models import OrganizationRole, PersonRole
 from people.models import Organization, OrganizationName, Person, PersonName, variant_key
-from people.names import NameIndex
+from people.names import NameIndex, _fold
 
 # A person named in several ways keeps the most telling role; "mentioned" only
 # when nothing else is known of them in this document.
@@ -59,12 +60,46 @@ class Resolver:
     """Matches names against the authority; create() adds what it does not know."""
 
     def __init__(self) -> None:
+        # Set by snapshot(): the last ids a copy of the indexes made then knows.
+        self._since: tuple[int, int] | None = None
         self.reload()
 
     def reload(self) -> None:
         """Rebuild the indexes from the database (after a rolled-back file, say)."""
-        self.people = NameIndex(_person_entries())
-        self.organizations = NameIndex(_organization_entries(), person=False)
+        people, organizations = list(_person_entries()), list(_organization_entries())
+        self.people = NameIndex(people)
+        self.organizations = NameIndex(organizations, person=False)
+        if self._since is not None:
+            last_person, last_organization = self._since
+            self.new_people = _NewRecords(e for e in people if e[0] > last_person)
+            self.new_organizations = _NewRecords(
+                (e for e in organizations if e[0] > last_organization), person=False
+            )
+
+    def snapshot(self) -> None:
+        """Mark the authority as it is now, for copies of this resolver in worker processes.
+
+        A worker finds mentions of the records known at this point (`mentions`);
+        records created afterwards are kept in small indexes of their own, which
+        `resolve` searches here, so that the next file still finds them.
+        """
+        self._since = (
+            max(self.people._display, default=0),
+            max(self.organizations._display, default=0),
+        )
+        self.new_people = _NewRecords()
+        self.new_organizations = _NewRecords(person=False)
+
+    def has_new(self) -> bool:
+        """Whether records were created since the snapshot."""
+        return self._since is not None and bool(
+            self.new_people.needles or self.new_organizations.needles
+        )
+
+    def mentions(self, parsed: ParsedDocument) -> tuple[list[int], list[int]]:
+        """Ids of the people and organizations the page's free text mentions, in order."""
+        text = _free_text(parsed)
+        return _ids(self.people.find_mentions(text)), _ids(self.organizations.find_mentions(text))
 
     def person(self, name: str, variants: Iterable[str] = (), *, create: bool = True) -> int | None:
         for candidate in (name, *variants):
@@ -79,6 +114,8 @@ class Resolver:
             PersonName(person=person, name=v, name_key=variant_key(v)) for v in extra
         )
         self.people.add(person.pk, [person.name, *extra])
+        if self._since is not None:
+            self.new_people.add(person.pk, [person.name, *extra])
         return person.pk
 
     def organization(self, name: str, *, create: bool = True) -> int | None:
@@ -87,9 +124,14 @@ class Resolver:
             return found
         organization = Organization.objects.create(name=name.strip(), needs_review=True)
         self.organizations.add(organization.pk, [organization.name])
+        if self._since is not None:
+            self.new_organizations.add(organization.pk, [organization.name])
         return organization.pk
 
-    def resolve(self, parsed: ParsedDocument) -> Resolution:
+    def resolve(
+        self, parsed: ParsedDocument, mentions: tuple[list[int], list[int]] | None = None
+    ) -> Resolution:
+        """Records for the names on the page; `mentions` as a snapshot's `mentions()` gave them."""
         result = Resolution()
         for found in parsed.names:
             if found.kind == "organization":
@@ -117,16 +159,19 @@ class Resolver:
                 result.add_organization(organization_id, OrganizationRole.FUNDER)
 
         # Mentions in the free text: only records the authority already knows.
-        text = "\n".join(
-            part for part in (parsed.title, parsed.summary, *(t.text for t in parsed.texts)) if part
-        )
+        if mentions is None:
+            mentioned_people, mentioned_organizations = self.mentions(parsed)
+        else:
+            text = _free_text(parsed)
+            mentioned_people = mentions[0] + _ids(self.new_people.find_mentions(text))
+            mentioned_organizations = mentions[1] + _ids(self.new_organizations.find_mentions(text))
         named_people = {pk for pk, _ in result.people}
-        for person_id, _span in self.people.find_mentions(text):
+        for person_id in mentioned_people:
             if person_id not in named_people:
                 named_people.add(person_id)
                 result.add_person(person_id, PersonRole.MENTIONED)
         named_organizations = {pk for pk, _ in result.organizations}
-        for organization_id, _span in self.organizations.find_mentions(text):
+        for organization_id in mentioned_organizations:
             if organization_id not in named_organizations:
                 named_organizations.add(organization_id)
                 result.add_organization(organization_id, OrganizationRole.MENTIONED)
@@ -137,3 +182,42 @@ def _plausible_name(name: str) -> bool:
     """Guards the authority against junk the parser let through."""
     stripped = name.strip()
     return 2 <= len(stripped) <= 120 and any(ch.isalpha() for ch in stripped)
+
+
+class _NewRecords:
+    """Records created since a snapshot: few, so most texts are ruled out by a substring test.
+
+    A mention needs one of the record's name words, written with at least its first
+    letters (Russian inflection changes endings): when the folded text holds none
+    of those beginnings, the (costly) word-by-word scan is skipped.
+    """
+
+    def __init__(self, entries: Iterable[tuple[int, list[str]]] = (), *, person: bool = True):
+        self.index = NameIndex(person=person)
+        self.needles: set[str] = set()
+        for record_id, names in entries:
+            self.add(record_id, names)
+
+    def add(self, record_id: int, names: list[str]) -> None:
+        self.index.add(record_id, names)
+        for name in names:
+            for word in re.findall(r"\w+", _fold(name)):
+                self.needles.add(word[: max(2, min(4, len(word) - 1))])
+
+    def find_mentions(self, text: str) -> list[tuple[int, str]]:
+        if not self.needles:
+            return []
+        folded = _fold(text)
+        if not any(needle in folded for needle in self.needles):
+            return []
+        return self.index.find_mentions(text)
+
+
+def _free_text(parsed: ParsedDocument) -> str:
+    return "\n".join(
+        part for part in (parsed.title, parsed.summary, *(t.text for t in parsed.texts)) if part
+    )
+
+
+def _ids(found: list[tuple[int, str]]) -> list[int]:
+    return list(dict.fromkeys(pk for pk, _span in found))
