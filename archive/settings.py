@@ -117,6 +117,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Read replicas (docs/scaling.md): public pages read from them, writes and the admin use
+# the primary. Comma-separated URLs become the aliases replica_1, replica_2 …; tests
+# mirror them onto the test database.
+for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica_{_index}"] = {
+        **dj_database_url.parse(
+            _url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["archive.routers.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the public pages read while an import writes; the timeout makes a
     # writer wait for another instead of failing at once with "database is locked".

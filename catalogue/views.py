@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from archive.routers import reads_from_replica
 from catalogue import citations
 from catalogue.facets import (
     FACETS,
@@ -41,6 +42,7 @@ def _repositories():
 
 
 @require_safe
+@reads_from_replica
 def home(request: HttpRequest) -> HttpResponse:
     published = Document.objects.published()
     bars = year_histogram(published)
@@ -81,6 +83,7 @@ def _hidden(params, drop=()) -> list[tuple[str, str]]:
 
 
 @require_safe
+@reads_from_replica
 def document_list(request: HttpRequest) -> HttpResponse:
     search = _search(request)
     paginator = Paginator(search.results(), PAGE_SIZE)
@@ -125,6 +128,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@reads_from_replica
 def document_list_json(request: HttpRequest) -> JsonResponse:
     search = _search(request)
     paginator = Paginator(search.results().for_record(), PAGE_SIZE)
@@ -195,6 +199,7 @@ def _csv_row(record: dict, request: HttpRequest) -> list[str]:
 
 
 @require_safe
+@reads_from_replica
 def document_list_csv(request: HttpRequest) -> HttpResponse:
     """Every result, not one page: a researcher's working list for a spreadsheet."""
     search = _search(request)
@@ -208,6 +213,7 @@ def document_list_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@reads_from_replica
 def facet_values(request: HttpRequest, name: str) -> HttpResponse:
     """All values of one facet, 100 a page, with a filter box (a GET form)."""
     spec = FACETS.get(name)
@@ -271,6 +277,7 @@ def _grouped_by_record(links: list, attribute: str) -> list[dict]:
 
 
 @require_safe
+@reads_from_replica
 def document_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     try:
         document = _public_document(pk)
@@ -323,6 +330,7 @@ def _download(
 
 
 @require_safe
+@reads_from_replica
 def document_ris(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(
         request, pk, citations.ris, "application/x-research-info-systems; charset=utf-8", "ris"
@@ -330,11 +338,13 @@ def document_ris(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+@reads_from_replica
 def document_bibtex(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(request, pk, citations.bibtex, "application/x-bibtex; charset=utf-8", "bib")
 
 
 @require_safe
+@reads_from_replica
 def document_csl(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(
         request,
@@ -346,6 +356,7 @@ def document_csl(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+@reads_from_replica
 def document_json(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         document = _public_document(pk)
@@ -355,6 +366,7 @@ def document_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+@reads_from_replica
 def repository_list(request: HttpRequest) -> HttpResponse:
     repositories = _repositories()
     q = request.GET.get("q", "").strip()[:100]
@@ -364,6 +376,7 @@ def repository_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@reads_from_replica
 def repository_detail(request: HttpRequest, code: str) -> HttpResponse:
     repository = Repository.objects.filter(code=code).first()
     if repository is None:
