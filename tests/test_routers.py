@@ -11,7 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from archive.routers import ReplicaRouter, replica_reads
 from catalogue.models import Document
 
-pytestmark = pytest.mark.django_db(databases=["default", "replica_1"], transaction=True)
+# serialized_rollback restores the starter authority (a data migration) for later tests.
+pytestmark = pytest.mark.django_db(
+    databases=["default", "replica_1"], transaction=True, serialized_rollback=True
+)
 
 
 @pytest.fixture(autouse=True, scope="module")

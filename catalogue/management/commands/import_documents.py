@@ -29,6 +29,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--report", metavar="FILE", help="write a JSON report of every file")
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=0,
+            metavar="N",
+            help="parse in N worker processes (large imports only; default: none)",
+        )
+        parser.add_argument(
             "--wait",
             action="store_true",
             help="wait for another running import to finish instead of exiting",
@@ -60,7 +67,11 @@ class Command(BaseCommand):
 
         try:
             outcomes = import_paths(
-                options["paths"], dry_run=options["dry_run"], wait=options["wait"], on_file=on_file
+                options["paths"],
+                dry_run=options["dry_run"],
+                wait=options["wait"],
+                workers=options["workers"],
+                on_file=on_file,
             )
         except ImportLocked as exc:
             raise CommandError(f"{exc}; try again later or pass --wait") from exc
