@@ -295,3 +295,22 @@ def test_the_same_new_name_in_two_files_is_one_person(tmp_path):
                   external_id="800004")  # fmt: skip
     assert run_import(folder)[0] == 0
     assert Person.objects.filter(name="Oskar Q. Newman").count() == 1
+
+
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_progress_bar_and_the_summary_line():
+    out = Terminal()
+    call_command("import_documents", str(SEEDS), stdout=out, stderr=StringIO())
+    text = out.getvalue()
+    assert "\r[" in text and "] 3/3" in text
+    assert text.strip().splitlines()[-1] == "created 3, updated 0, unchanged 0, failed 0"
+
+
+def test_a_log_file_gets_no_progress_bar():
+    out = StringIO()
+    call_command("import_documents", str(SEEDS), stdout=out, stderr=StringIO())
+    assert "\r" not in out.getvalue()
