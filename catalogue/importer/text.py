@@ -409,6 +409,9 @@ def language_codes(value: str) -> list[str] | None:
     codes: list[str] = []
     for part in parts:
         key = part.strip().lower()
+        if len(key) > 80:
+            # No language name is this long; and the regex below is quadratic on long lines.
+            return None
         key = re.sub(r"\s*\(.*\)$", "", key)
         key = key.removeprefix("original ").removesuffix(" language")
         code = LANGUAGES.get(key)
