@@ -1,0 +1,622 @@
+"""Page latency benchmark: `python -m bench.run --documents N [--json F] [--corpus DIR] [--keep]`.
+
+Generates (or reuses) a corpus, imports it into a fresh PostgreSQL database on the
+server of DATABASE_URL (`bench_<pid>`) and times the import (peak RSS of the
+importer and its children), starts the app under gunicorn and, interleaved in one
+run (shuffled order within every round), measures:
+
+- ours:      the public pages over HTTP (search with facets, document, person);
+- floor:     the SQL those same pages run, replayed with psycopg (captured once
+             per URL with CaptureQueriesContext through django.test.Client);
+- datasette: Datasette over the same corpus in SQLite with FTS5 and the same
+             facets (the peer), where it has an equivalent page.
+
+Prints p50 / p95 per query class and the ratios ours ÷ floor and ours ÷ Datasette,
+writes JSON (default bench/results/postgresql-<N>.json) and, when results for two
+or more corpus sizes exist, draws bench/latency.png. Everything it starts is
+stopped and the database dropped at the end unless --keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import http.client
+import json
+import math
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+import psutil
+import psycopg
+
+from bench import corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PNG = ROOT / "bench" / "latency.png"
+BIN = Path(sys.executable).parent
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+CLASSES = (
+    "browse",
+    "rare",
+    "medium",
+    "common",
+    "two_facets",
+    "deep_page",
+    "russian",
+    "misspelt_name",
+    "document",
+    "person",
+)
+TERMS_PER_CLASS = 14  # rare, medium and common: 42 search terms in all
+DATASETTE_FACETS = "&".join(
+    f"_facet={name}" for name in ("language", "repository", "type", "classification")
+)
+DATASETTE_FACETS += "&_facet_array=people"
+_STOP_WORDS = """a about above after again against all am an and any are as at be because been
+before being below between both but by can did do does doing down during each few for from further
+had has have having he her here hers him his how i if in into is it its itself just me more most my
+no nor not now of off on once only or other our ours out over own same she should so some such than
+that the their theirs them then there these they this those through to too under until up very was
+we were what when where which while who whom why will with you your would also shall upon said"""
+STOP = set(_STOP_WORDS.split())
+WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+
+
+# ── helpers ────────────────────────────────────────────────────────────────
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def app_env(db_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    env.update(
+        DATABASE_URL=db_url,
+        SECRET_KEY="bench-secret-key-not-for-production-0123456789abcdefghijklmnop",
+        DEBUG="0",
+        HTTPS="0",
+        ALLOWED_HOSTS="127.0.0.1,testserver",
+        PYTHONUNBUFFERED="1",
+        LOG_LEVEL="ERROR",
+    )
+    return env
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, check=True)
+
+
+def wait_http(port: int, path: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server on {port} exited with {proc.returncode}")
+        try:
+            get(port, path)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server on {port} did not answer within {timeout} s")
+
+
+def get(port: int, path: str) -> int:
+    """One GET on a fresh connection, body read in full; returns the status."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        conn.request("GET", path, headers={"Host": "127.0.0.1"})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+# ── import ─────────────────────────────────────────────────────────────────
+
+
+def timed_import(env: dict, folder: Path, documents: int) -> dict:
+    """Run import_documents, polling the RSS of it and its children every 50 ms."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "import_documents", str(folder)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    parent = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            total = parent.memory_info().rss
+            for child in parent.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    total += child.memory_info().rss
+            peak = max(peak, total)
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    wall = time.perf_counter() - start
+    stderr = proc.stderr.read()
+    if proc.returncode:
+        raise RuntimeError(f"import failed ({proc.returncode}): {stderr[-2000:]}")
+    return {
+        "wall_s": round(wall, 1),
+        "docs_per_s": round(documents / wall, 1),
+        "peak_rss_mb": round(peak / 2**20, 1),
+    }
+
+
+# ── the peer: Datasette over SQLite + FTS5 ────────────────────────────────
+
+
+def build_sqlite(export: Path, target: Path) -> None:
+    """documents (one row each, a JSON `people` array) and document_people, FTS5 (porter)."""
+    target.unlink(missing_ok=True)
+    db = sqlite3.connect(target)
+    db.executescript(
+        """
+        CREATE TABLE documents (id INTEGER PRIMARY KEY, title TEXT, summary TEXT, text TEXT,
+            language TEXT, repository TEXT, type TEXT, classification TEXT, date TEXT,
+            people TEXT);
+        CREATE TABLE document_people (document_id INTEGER REFERENCES documents(id),
+            person_id INTEGER, name TEXT);
+        """
+    )
+    with export.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            refs = [r["repository"] for r in record["archival_references"] if r["repository"]]
+            db.execute(
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record["id"],
+                    record["title"],
+                    record["summary"],
+                    "\n".join(t["text"] for t in record["texts"]),
+                    (record["original_languages"] or [None])[0],
+                    refs[0] if refs else None,
+                    record["document_type"],
+                    record["classification"],
+                    record["date"],
+                    json.dumps(sorted({p["name"] for p in record["people"]}), ensure_ascii=False),
+                ),
+            )
+            db.executemany(
+                "INSERT INTO document_people VALUES (?, ?, ?)",
+                [(record["id"], p["id"], p["name"]) for p in record["people"]],
+            )
+    for column in ("language", "repository", "type", "classification", "date"):
+        db.execute(f"CREATE INDEX documents_{column} ON documents ({column})")
+    db.executescript(
+        """
+        CREATE INDEX document_people_document ON document_people (document_id);
+        CREATE INDEX document_people_person ON document_people (person_id);
+        CREATE VIRTUAL TABLE documents_fts USING fts5 (title, summary, text,
+            content="documents", content_rowid="id", tokenize="porter");
+        INSERT INTO documents_fts (rowid, title, summary, text)
+            SELECT id, title, summary, text FROM documents;
+        """
+    )
+    db.commit()
+    db.execute("VACUUM")
+    db.close()
+
+
+# ── what to ask ────────────────────────────────────────────────────────────
+
+
+def vocabulary(export: Path) -> tuple[collections.Counter, int, list[dict]]:
+    df: collections.Counter = collections.Counter()
+    records = []
+    with export.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            text = " ".join(
+                [record["title"] or "", record["summary"] or ""]
+                + [t["text"] for t in record["texts"]]
+            )
+            df.update({w.casefold() for w in WORD.findall(text)})
+            records.append(
+                {
+                    "id": record["id"],
+                    "url": record["url"],
+                    "language": (record["original_languages"] or [None])[0],
+                    "type": record["document_type"],
+                    "people": [p["name"] for p in record["people"]],
+                }
+            )
+    return df, len(records), records
+
+
+def misspell(name: str) -> str:
+    surname = name.split()[-1]
+    swap = {"a": "o", "o": "a", "e": "i", "i": "e", "u": "o", "y": "i"}
+    for index in range(len(surname) - 2, 0, -1):
+        if surname[index] in swap:
+            return surname[:index] + swap[surname[index]] + surname[index + 1 :]
+    return surname[:-1] + surname[-1] * 2
+
+
+def choose_requests(df, documents: int, records: list[dict], rng: random.Random, count) -> dict:
+    """{class: [(label, our path, datasette path or None)]}; `count(q)` = our hit count."""
+    cyrillic = re.compile(r"[а-яё]")
+    latin = [(w, n) for w, n in df.items() if not cyrillic.search(w) and w not in STOP]
+    russian = [(w, n) for w, n in df.items() if cyrillic.search(w) and len(w) >= 4]
+
+    def pick(candidates, low, high, limit):
+        chosen = []
+        for word, _ in candidates:
+            if low <= count(word) <= high:
+                chosen.append(word)
+            if len(chosen) == limit:
+                break
+        return chosen
+
+    rare_pool = [(w, n) for w, n in latin if n <= 10]
+    rng.shuffle(rare_pool)
+    target = max(documents // 100, 2)
+    medium_pool = sorted(latin, key=lambda wn: (abs(wn[1] - target), wn[0]))
+    common_pool = sorted((wn for wn in latin if len(wn[0]) >= 4), key=lambda wn: (-wn[1], wn[0]))
+    terms = {
+        "rare": pick(rare_pool, 1, 10, TERMS_PER_CLASS),
+        "medium": pick(medium_pool, target // 2, target * 2, TERMS_PER_CLASS),
+        "common": [w for w, _ in common_pool[:TERMS_PER_CLASS]],
+    }
+    russian_pool = sorted(russian, key=lambda wn: (abs(wn[1] - target), wn[0]))
+    terms["russian"] = pick(russian_pool, 1, documents, 4)
+
+    def search(q: str, **facets) -> tuple[str, str, str]:
+        ours = "/documents/?" + urlencode({"q": q, **facets} if q else facets)
+        params = urlencode({"_search": q, **facets} if q else facets)
+        return q, ours, f"/db/documents?{params}&{DATASETTE_FACETS}" if params else ""
+
+    requests: dict[str, list] = {name: [search(q) for q in terms[name]] for name in terms}
+    requests["browse"] = [("", "/documents/", "/db/documents?" + DATASETTE_FACETS)]
+    languages = collections.Counter(r["language"] for r in records if r["language"])
+    types = collections.Counter(r["type"] for r in records if r["type"])
+    language, kind = languages.most_common(1)[0][0], types.most_common(1)[0][0]
+    requests["two_facets"] = [search("", language=language, type=kind)]
+    page = max(1, math.ceil(documents / 20) * 9 // 10)
+    ids = sorted(r["id"] for r in records)
+    after = ids[(page - 1) * 20 - 1] if page > 1 else None
+    requests["deep_page"] = [
+        (
+            f"page {page}",
+            f"/documents/?page={page}",
+            f"/db/documents?_next={after}&{DATASETTE_FACETS}",
+        )
+    ]
+    people = collections.Counter(name for r in records for name in r["people"])
+    name = people.most_common(1)[0][0]
+    wrong = misspell(name)
+    requests["misspelt_name"] = [search(wrong)]
+    sample = rng.sample(records, min(20, len(records)))
+    requests["document"] = [
+        (str(r["id"]), quote(r["url"]), f"/db/documents/{r['id']}") for r in sample
+    ]
+    return requests
+
+
+# ── the SQL floor ──────────────────────────────────────────────────────────
+
+
+def capture_sql(paths: list[str]) -> dict[str, list[str]]:
+    """The SELECTs each page runs, from one in-process request per path."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    captured = {}
+    for path in paths:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
+        captured[path] = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].lstrip().upper().startswith("SELECT")
+        ]
+    return captured
+
+
+def replay(conn: psycopg.Connection, statements: list[str]) -> None:
+    with conn.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql.encode())
+            cursor.fetchall()
+
+
+# ── reporting ──────────────────────────────────────────────────────────────
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    low, high = math.floor(k), math.ceil(k)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def ms(value: float | None) -> float | None:
+    return None if value is None else round(value * 1000, 1)
+
+
+def ratio(a, b) -> float | None:
+    return round(a / b, 2) if a is not None and b else None
+
+
+def table(result: dict) -> str:
+    lines = [
+        f"{result['documents']:,} documents, {result['rounds']} rounds; import "
+        f"{result['import']['docs_per_s']} docs/s, peak RSS {result['import']['peak_rss_mb']} MB",
+        f"{'class':<14}{'p50':>8}{'p95':>8}{'sql p50':>9}{'ds p50':>8}{'ds p95':>8}"
+        f"{'÷floor':>8}{'÷ds':>7}",
+    ]
+    for name, row in result["queries"].items():
+
+        def cell(value, width=8):
+            return f"{'—' if value is None else value:>{width}}"
+
+        lines.append(
+            f"{name:<14}{cell(row['p50_ms'])}{cell(row['p95_ms'])}{cell(row['sql_p50_ms'], 9)}"
+            f"{cell(row['datasette_p50_ms'])}{cell(row['datasette_p95_ms'])}"
+            f"{cell(row['ours_over_floor'])}{cell(row['ours_over_datasette'], 7)}"
+        )
+    return "\n".join(lines)
+
+
+def draw(png: Path = PNG) -> bool:
+    runs = {}
+    for path in sorted(RESULTS.glob("*.json")):
+        data = json.loads(path.read_text())
+        if data.get("database") == "postgresql":
+            runs[data["documents"]] = data
+    if len(runs) < 2:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = sorted(runs)
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for name in CLASSES:
+        points = [(n, runs[n]["queries"].get(name, {}).get("p95_ms")) for n in sizes]
+        points = [(n, v) for n, v in points if v is not None]
+        if points:
+            ax.plot(*zip(*points, strict=True), marker="o", label=name)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("documents")
+    ax.set_ylabel("p95 latency (ms)")
+    ax.set_title("Page latency p95 against corpus size (PostgreSQL, gunicorn, 2 workers)")
+    ax.axhline(300, color="grey", linestyle=":", linewidth=1)
+    ax.legend(fontsize=8, ncol=2)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(png, dpi=120)
+    plt.close(fig)
+    return True
+
+
+# ── the run ────────────────────────────────────────────────────────────────
+
+
+def run(args: argparse.Namespace) -> dict:
+    rng = random.Random(args.seed)
+    admin_url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if not admin_url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("bench.run needs a PostgreSQL DATABASE_URL")
+    name = f"bench_{os.getpid()}"
+    db_url = with_database(admin_url, name)
+    env = app_env(db_url)
+    work = Path(tempfile.mkdtemp(prefix="bench-run-"))
+    folder = args.corpus or work / "corpus"
+    gunicorn = datasette = floor = None
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        if not (folder.exists() and any(folder.iterdir())):
+            print(f"generating {args.documents} documents in {folder}", flush=True)
+            corpus.generate(args.documents, folder, seed=args.seed)
+        documents = sum(1 for p in folder.rglob("*") if p.is_file())
+        env["STATIC_ROOT"] = str(work / "static")
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        print(f"importing {documents} files into {name} …", flush=True)
+        imported = timed_import(env, folder, documents)
+        print(f"import: {imported}", flush=True)
+        export = work / "export.jsonl"
+        manage(env, "export_documents", "--output", str(export))
+        df, documents, records = vocabulary(export)
+        sqlite = work / "db.db"
+        build_sqlite(export, sqlite)
+
+        os.environ.update(env)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "archive.settings"
+        import django
+
+        django.setup()
+        from catalogue.models import Document
+        from catalogue.search import search_documents
+        from people.models import Person
+
+        published = Document.objects.published()
+        requests = choose_requests(
+            df, documents, records, rng, lambda q: search_documents(published, q).count()
+        )
+        busiest = (
+            Person.objects.annotate(n=django.db.models.Count("document_links"))
+            .filter(n__gt=0)
+            .order_by("-n", "id")[:20]
+        )
+        requests["person"] = [(p.name, quote(p.get_absolute_url()), None) for p in busiest]
+        paths = [ours for entries in requests.values() for _, ours, _ in entries]
+        sql = capture_sql(paths)
+        from django.db import connections
+
+        connections.close_all()
+
+        port, ds_port = free_port(), free_port()
+        gunicorn = subprocess.Popen(
+            [str(BIN / "gunicorn"), "archive.wsgi", "--workers", "2",
+             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
+        datasette = subprocess.Popen(
+            [str(BIN / "datasette"), "serve", "-i", str(sqlite), "--host", "127.0.0.1",
+             "--port", str(ds_port), "--setting", "facet_time_limit_ms", "60000",
+             "--setting", "sql_time_limit_ms", "60000", "--setting", "num_sql_threads", "2"],
+            cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_http(port, "/documents/", gunicorn)
+        wait_http(ds_port, "/db", datasette)
+        floor = psycopg.connect(db_url, autocommit=True)
+
+        timings = {c: {"ours": [], "floor": [], "datasette": []} for c in CLASSES}
+        failures = []
+        for round_no in range(-1, args.rounds):  # round -1 warms every cache up
+            tasks = []
+            for cls in CLASSES:
+                entries = requests[cls]
+                _, ours, peer = entries[max(round_no, 0) % len(entries)]
+                tasks.append((cls, "ours", ours))
+                tasks.append((cls, "floor", ours))
+                if peer:
+                    tasks.append((cls, "datasette", peer))
+            rng.shuffle(tasks)
+            for cls, target, path in tasks:
+                start = time.perf_counter()
+                if target == "floor":
+                    replay(floor, sql[path])
+                    status = 200
+                else:
+                    status = get(port if target == "ours" else ds_port, path)
+                elapsed = time.perf_counter() - start
+                if status != 200:
+                    failures.append(
+                        {"class": cls, "target": target, "path": path, "status": status}
+                    )
+                elif round_no >= 0:
+                    timings[cls][target].append(elapsed)
+            if round_no >= 0:
+                print(f"round {round_no + 1}/{args.rounds}", end="\r", flush=True)
+        print()
+
+        queries = {}
+        for cls in CLASSES:
+            t = timings[cls]
+            p50, sql50 = percentile(t["ours"], 50), percentile(t["floor"], 50)
+            ds50 = percentile(t["datasette"], 50)
+            queries[cls] = {
+                "p50_ms": ms(p50),
+                "p95_ms": ms(percentile(t["ours"], 95)),
+                "sql_p50_ms": ms(sql50),
+                "sql_p95_ms": ms(percentile(t["floor"], 95)),
+                "datasette_p50_ms": ms(ds50),
+                "datasette_p95_ms": ms(percentile(t["datasette"], 95)),
+                "ours_over_floor": ratio(p50, sql50),
+                "ours_over_datasette": ratio(p50, ds50),
+                "samples": len(t["ours"]),
+                "sql_statements": statistics.median(len(sql[o]) for _, o, _ in requests[cls]),
+                "requests": [label for label, _, _ in requests[cls]],
+            }
+        memory = psutil.virtual_memory().total
+        with psycopg.connect(db_url) as conn:
+            pg_version = conn.execute("SHOW server_version").fetchone()[0]
+        return {
+            "documents": documents,
+            "database": "postgresql",
+            "rounds": args.rounds,
+            "import": imported,
+            "queries": queries,
+            "failures": failures,
+            "machine": {
+                "nproc": os.cpu_count(),
+                "memory_gb": round(memory / 2**30, 1),
+                "postgresql": pg_version,
+                "python": platform.python_version(),
+                "gunicorn_workers": 2,
+            },
+            "peer": "datasette (SQLite, FTS5 porter, -i immutable, facet/sql limits 60 s)",
+            "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+    finally:
+        if floor is not None:
+            floor.close()
+        stop(gunicorn)
+        stop(datasette)
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:  # noqa: BLE001 — django may never have been set up
+            pass
+        if args.keep:
+            print(f"kept: database {name}, files in {work}")
+        else:
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, required=True)
+    parser.add_argument("--json", type=Path, help="default: bench/results/postgresql-<N>.json")
+    parser.add_argument("--corpus", type=Path, help="reuse (or generate into) this folder")
+    parser.add_argument("--keep", action="store_true", help="keep the database and files")
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    result = run(args)
+    print(table(result))
+    if result["failures"]:
+        print(f"{len(result['failures'])} failed requests, see the JSON", file=sys.stderr)
+    target = args.json or RESULTS / f"postgresql-{result['documents']}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {target}")
+    if draw():
+        print(f"drew {PNG}")
+
+
+if __name__ == "__main__":
+    main()
