@@ -276,13 +276,18 @@ def choose_requests(df, documents: int, records: list[dict], rng: random.Random,
     russian = [(w, n) for w, n in df.items() if cyrillic.search(w) and len(w) >= 4]
 
     def pick(candidates, low, high, limit):
-        chosen = []
-        for word, _ in candidates:
-            if low <= count(word) <= high:
+        chosen, seen = [], []
+        for word, _ in candidates[:400]:
+            hits = count(word)
+            seen.append((hits, word))
+            if low <= hits <= high:
                 chosen.append(word)
             if len(chosen) == limit:
-                break
-        return chosen
+                return chosen
+        # Too few in range (names also match linked documents): the nearest hit counts.
+        middle = (low + high) / 2
+        nearest = sorted((abs(h - middle), w) for h, w in seen if h and w not in chosen)
+        return chosen + [w for _, w in nearest[: limit - len(chosen)]]
 
     rare_pool = [(w, n) for w, n in latin if n <= 10]
     rng.shuffle(rare_pool)
