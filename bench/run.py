@@ -289,8 +289,8 @@ def choose_requests(df, documents: int, records: list[dict], rng: random.Random,
         nearest = sorted((abs(h - middle), w) for h, w in seen if h and w not in chosen)
         return chosen + [w for _, w in nearest[: limit - len(chosen)]]
 
-    rare_pool = [(w, n) for w, n in latin if n <= 10]
-    rng.shuffle(rare_pool)
+    # The rarest words first (at 10,000 documents there may be none with df ≤ 10).
+    rare_pool = sorted(latin, key=lambda wn: (wn[1], rng.random()))
     target = max(documents // 100, 2)
     medium_pool = sorted(latin, key=lambda wn: (abs(wn[1] - target), wn[0]))
     common_pool = sorted((wn for wn in latin if len(wn[0]) >= 4), key=lambda wn: (-wn[1], wn[0]))
