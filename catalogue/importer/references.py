@@ -263,7 +263,8 @@ def _sentences(text: str) -> list[str]:
     out: list[str] = []
     start = 0
     for m in _SENTENCE_END_RE.finditer(text):
-        token = _LAST_TOKEN_RE.search(text[start : m.start()])
+        # The last word only: a bounded window keeps a page of "x. x. x." linear.
+        token = _LAST_TOKEN_RE.search(text[max(start, m.start() - 200) : m.start()])
         word = token.group(1).strip('(["“,;').lower() if token else ""
         if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or "." in word:
             continue
