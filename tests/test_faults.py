@@ -40,6 +40,12 @@ def pages(tmp_path_factory) -> Path:
     return make_corpus(tmp_path_factory.mktemp("corpus"), 40)
 
 
+@pytest.fixture(scope="module")
+def many_pages(tmp_path_factory) -> Path:
+    """Enough pages that an import lasts well beyond a second process's start-up."""
+    return make_corpus(tmp_path_factory.mktemp("many"), 400, seed=4)
+
+
 def fresh_db(template: Path, target: Path) -> str:
     with sqlite3.connect(template) as source, sqlite3.connect(target) as copy:
         source.backup(copy)
@@ -61,8 +67,9 @@ def test_an_import_killed_three_times_then_rerun_equals_a_clean_import(
 
 
 def test_two_imports_at_once_make_no_duplicate_and_the_second_says_why(
-    template_db, pages, tmp_path
+    template_db, many_pages, tmp_path
 ):
+    pages = many_pages
     path = tmp_path / "db.sqlite3"
     url = fresh_db(template_db, path)
     first = spawn(url, "import_documents", str(pages))
@@ -82,11 +89,26 @@ def test_two_imports_at_once_make_no_duplicate_and_the_second_says_why(
     second = manage(url, "import_documents", str(pages))
     out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err
-    assert out.strip().splitlines()[-1].startswith("created 40,")
+    assert out.strip().splitlines()[-1].startswith("created 400,")
     assert second.returncode != 0
     assert "another import is running" in second.stderr
     assert "Traceback" not in second.stderr
-    assert len(export(url)) == 40  # export() fails on a duplicate external id
+    assert len(export(url)) == 400  # export() fails on a duplicate external id
+
+
+def test_two_imports_at_once_with_wait_run_one_after_the_other(template_db, pages, tmp_path):
+    url = fresh_db(template_db, tmp_path / "db.sqlite3")
+    both = [spawn(url, "import_documents", "--wait", str(pages)) for _ in range(2)]
+    summaries = []
+    for process in both:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        summaries.append(out.strip().splitlines()[-1])
+    assert sorted(summaries) == [
+        "created 0, updated 0, unchanged 40, failed 0",
+        "created 40, updated 0, unchanged 0, failed 0",
+    ]
+    assert len(export(url)) == 40
 
 
 sqlite_only = pytest.mark.skipif(
@@ -174,11 +196,6 @@ def test_a_read_only_database_fails_every_file_clearly_and_writes_nothing(tmp_pa
 
 @sqlite_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.xfail(
-    strict=True,
-    reason="Loader.__init__ creates the importer user outside any per-file handling: on a "
-    "read-only database with no importer user yet the command dies with a traceback",
-)
 def test_a_read_only_new_database_fails_clearly_before_the_first_import(tmp_path):
     from tests.conftest import SEEDS
 
@@ -190,4 +207,9 @@ def test_a_read_only_new_database_fails_clearly_before_the_first_import(tmp_path
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA query_only = OFF")
     assert code == 1
-    assert all(f["outcome"] == "failed" for f in files.values())
+    assert len(files) == 3
+    for name, outcome in files.items():
+        assert outcome["outcome"] == "failed", name
+        assert name in outcome["reason"] and "readonly database" in outcome["reason"], outcome
+    assert "Traceback" not in output and "failed 3" in output
+    assert counts() == (0, 0, 0)

@@ -738,7 +738,19 @@ def import_paths(
     """Import every file under `paths`; raises ImportLocked if another import is running."""
     files = find_files(paths)
     with import_lock(wait=wait):
-        loader = Loader(dry_run=dry_run)
+        try:
+            loader = Loader(dry_run=dry_run)
+        except DatabaseError as exc:
+            # The importer's own account cannot be written (read-only or full database):
+            # no file can be, so each is reported failed, by name, and nothing is written.
+            outcomes = [
+                FileOutcome(path.name, "failed", f"{path.name}: not imported: {exc}")
+                for path in files
+            ]
+            for index, outcome in enumerate(outcomes, 1):
+                if on_file is not None:
+                    on_file(index, len(files), outcome)
+            return outcomes
         outcomes: list[FileOutcome] = []
 
         def write(prepared: list[Prepared]) -> None:
