@@ -219,3 +219,7 @@ LOGGING = {
 
 # Import limits, read by catalogue.importer.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+
+# Each facet's counts on the search page must come within this many milliseconds, or
+# the facet is left out (and the page says so) rather than slowing the page.
+FACET_BUDGET_MS = env_int("FACET_BUDGET_MS", 300)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.db.models import (
     Case,
@@ -29,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import ExtractYear
 from django.http import QueryDict
 
+from catalogue.budget import Attempt, statement_budget
 from catalogue.filters import DocumentFilter
 from catalogue.models import ArchivalReference, DocumentOrganization, DocumentPerson
 from people.models import OrganizationName, PersonName, variant_key
@@ -72,7 +74,7 @@ def query_string(params: QueryDict, *, add=(), remove=(), drop=()) -> str:
 class FacetValue:
     value: str
     label: str
-    count: int
+    count: int | None  # None: the facet was left out, its counts unknown
     selected: bool
     url: str  # toggles the value
 
@@ -84,6 +86,7 @@ class Facet:
     values: list[FacetValue] = field(default_factory=list)
     has_more: bool = False
     filterable: bool = False  # person and organization: a filter box, never a <select>
+    left_out: bool = False  # its counts took longer than the budget
 
     @property
     def selected(self) -> list[FacetValue]:
@@ -241,11 +244,27 @@ def _ordered(rows: QuerySet, spec: FacetSpec, selected: list) -> QuerySet:
     return rows.annotate(first=first).order_by("first", "-count", "label", "value")
 
 
-def facet(spec: FacetSpec, filterset: DocumentFilter, params: QueryDict, limit: int = TOP) -> Facet:
-    """The top `limit` values and every selected one (one query)."""
+def facet(
+    spec: FacetSpec,
+    filterset: DocumentFilter,
+    params: QueryDict,
+    limit: int = TOP,
+    attempt: Attempt | None = None,
+) -> Facet:
+    """The top `limit` values and every selected one (one query, within `attempt`'s budget)."""
     selected = filterset.selected(spec.name)
     rows = _ordered(spec.rows(filterset.filtered(exclude=spec.name)), spec, selected)
-    fetched = list(rows[: limit + len(selected) + 1])
+    fetch = lambda: list(rows[: limit + len(selected) + 1])  # noqa: E731
+    fetched = attempt(fetch) if attempt is not None else fetch()
+    if fetched is None:
+        # Too slow: left out, but its selected values stay listed so they can be removed.
+        chosen = [
+            {"value": v, "label": label, "count": None} for v, label in _labels(spec, selected)
+        ]
+        return Facet(
+            spec.name, spec.label, _values(spec, chosen, selected, params),
+            filterable=spec.filterable, left_out=True,
+        )  # fmt: skip
     chosen = [r for r in fetched if spec.coerce(r["value"]) in selected]
     missing = [v for v in selected if v not in {spec.coerce(r["value"]) for r in chosen}]
     if missing:
@@ -262,8 +281,17 @@ def facet(spec: FacetSpec, filterset: DocumentFilter, params: QueryDict, limit: 
     )
 
 
-def all_facets(filterset: DocumentFilter, params: QueryDict) -> list[Facet]:
-    return [facet(spec, filterset, params) for spec in FACETS.values()]
+def all_facets(
+    filterset: DocumentFilter, params: QueryDict
+) -> tuple[list[Facet], list[YearBar] | None]:
+    """Every facet and the year histogram, each within the time budget.
+
+    A facet that takes longer than settings.FACET_BUDGET_MS is left out (`left_out`;
+    the histogram: None) instead of slowing the page.
+    """
+    with statement_budget(filterset.queryset.db, settings.FACET_BUDGET_MS) as attempt:
+        facets = [facet(spec, filterset, params, attempt=attempt) for spec in FACETS.values()]
+        return facets, date_facet(filterset, params, attempt)
 
 
 def facet_page(
@@ -336,6 +364,10 @@ def year_histogram(
     return bars
 
 
-def date_facet(filterset: DocumentFilter, params: QueryDict) -> list[YearBar]:
+def date_facet(
+    filterset: DocumentFilter, params: QueryDict, attempt: Attempt
+) -> list[YearBar] | None:
+    """The year histogram of the results, or None when it took longer than the budget."""
     selection = (filterset.cleaned.get("date_from"), filterset.cleaned.get("date_to"))
-    return year_histogram(filterset.filtered(exclude="date"), params, selection)
+    documents = filterset.filtered(exclude="date")
+    return attempt(lambda: year_histogram(documents, params, selection))

@@ -17,6 +17,7 @@ from functools import cached_property
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 
 from catalogue.models import (
@@ -26,7 +27,14 @@ from catalogue.models import (
     DocumentOrganization,
     DocumentPerson,
 )
-from catalogue.search import NameMatches, matching_names, search_documents
+from catalogue.search import (
+    HIT_LIST_MAX,
+    AnyId,
+    NameMatches,
+    matching_ids,
+    matching_names,
+    search_documents,
+)
 
 SORTS = {
     # key: (label, ordering); relevance needs `q` (without it, date order).
@@ -159,7 +167,23 @@ class DocumentFilter(django_filters.FilterSet):
         return qs  # Ordering is applied by results(), after all filters.
 
     def filter_q(self, qs, name, value):
-        return search_documents(qs, value, self.names, rank=False) if value.strip() else qs
+        if not value.strip():
+            return qs
+        if self.hits is not None:
+            return qs.filter(AnyId(self.hits))
+        return search_documents(qs, value, self.names, rank=False)
+
+    @cached_property
+    def hits(self) -> list[int] | None:
+        """The search's document ids when there are few (PostgreSQL, one query), else None.
+
+        The page, the count and every facet then filter on the ids instead of each
+        running the full-text match again.
+        """
+        if connection.vendor != "postgresql" or not self.query:
+            return None
+        ids = matching_ids(self.queryset, self.query, self.names, HIT_LIST_MAX + 1)
+        return ids if len(ids) <= HIT_LIST_MAX else None
 
     def filter_repository(self, qs, name, value):
         refs = ArchivalReference.objects.filter(repository__code__in=value)

@@ -326,6 +326,50 @@ def matching_names(q: str) -> NameMatches:
     )
 
 
+# Up to this many hits, a search is run once per request and its ids passed to the
+# page, count and facet queries as one array (PostgreSQL); beyond it each query
+# repeats the index scan, which is then cheaper than shipping the ids around.
+HIT_LIST_MAX = 100_000
+
+
+class AnyId(Func):
+    """`pk = ANY(%s)`: thousands of ids as one array parameter, not one placeholder each."""
+
+    output_field = BooleanField()
+
+    def __init__(self, ids: list[int]):
+        super().__init__(F("pk"), Value(list(ids)))
+
+    def as_sql(self, compiler, connection, **extra):
+        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
+        ids = self.source_expressions[1].value
+        return f"{pk_sql} = ANY(%s::bigint[])", (*pk_params, ids)
+
+
+def matching_ids(queryset, q: str, names: NameMatches, limit: int) -> list[int]:
+    """Ids of `queryset`'s documents matching `q` (text or named person/organization).
+
+    One statement: the full-text hits (a GIN index scan) UNION the documents linked to
+    the people and organizations `q` names — as an OR the two would defeat the index.
+    At most `limit`; the caller asks for one more to learn whether there are more.
+    """
+    from catalogue.models import DocumentOrganization, DocumentPerson
+
+    text_filter, _ = _text_match(q)
+    hits = queryset.filter(text_filter).order_by().values_list("pk", flat=True)
+    if names.people:
+        people = DocumentPerson.objects.filter(person__in=[p.pk for p in names.people])
+        linked = queryset.filter(pk__in=people.values("document_id"))
+        hits = hits.union(linked.order_by().values_list("pk", flat=True))
+    if names.organizations:
+        organizations = DocumentOrganization.objects.filter(
+            organization__in=[o.pk for o in names.organizations]
+        )
+        linked = queryset.filter(pk__in=organizations.values("document_id"))
+        hits = hits.union(linked.order_by().values_list("pk", flat=True))
+    return list(hits[:limit])
+
+
 def search_documents(
     queryset, q: str, names: NameMatches | None = None, *, rank: bool = True, narrow: bool = True
 ):

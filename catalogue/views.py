@@ -20,7 +20,6 @@ from catalogue.facets import (
     FACETS,
     KEPT_KEYS,
     all_facets,
-    date_facet,
     facet_page,
     language_name,
     query_string,
@@ -28,6 +27,7 @@ from catalogue.facets import (
 )
 from catalogue.filters import SORTS, DocumentFilter
 from catalogue.models import Document, Repository, RepositoryRedirect, Status
+from catalogue.pagination import CappedPaginator
 from catalogue.records import document_record
 from catalogue.search import snippets
 
@@ -86,14 +86,14 @@ def _hidden(params, drop=()) -> list[tuple[str, str]]:
 @reads_from_replica
 def document_list(request: HttpRequest) -> HttpResponse:
     search = _search(request)
-    paginator = Paginator(search.results(), PAGE_SIZE)
+    paginator = CappedPaginator(search.results(), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     documents = list(page.object_list)
     hits = snippets(documents, search.query)
     for document in documents:
         document.snippet = hits.get(document.pk)
     params = request.GET
-    facets = all_facets(search, params)
+    facets, years = all_facets(search, params)
     chips = [
         {"label": facet.label, "value": value.label, "url": value.url}
         for facet in facets
@@ -109,10 +109,12 @@ def document_list(request: HttpRequest) -> HttpResponse:
         "form": search.form,
         "page": page,
         "documents": documents,
-        "count": paginator.count,
+        "count": paginator.estimate,
+        "count_is_estimate": paginator.capped,
         "facets": facets,
         "chips": chips,
-        "years": date_facet(search, params),
+        "years": years,
+        "years_left_out": years is None,
         "hidden": _hidden(params),
         "hidden_without_q": _hidden(params, drop=("q",)),
         "hidden_without_sort": _hidden(params, drop=("sort",)),
@@ -131,27 +133,34 @@ def document_list(request: HttpRequest) -> HttpResponse:
 @reads_from_replica
 def document_list_json(request: HttpRequest) -> JsonResponse:
     search = _search(request)
-    paginator = Paginator(search.results().for_record(), PAGE_SIZE)
+    paginator = CappedPaginator(search.results().for_record(), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     next_url = None
     if page.has_next():
         next_url = request.build_absolute_uri(
             request.path + query_string(request.GET) + f"&page={page.next_page_number()}"
         )
+    computed, years = all_facets(search, request.GET)
     facets = {
         facet.name: [{"value": v.value, "label": v.label, "count": v.count} for v in facet.values]
-        for facet in all_facets(search, request.GET)
+        for facet in computed
     }
+    left_out = [facet.name for facet in computed if facet.left_out]
+    if years is None:
+        left_out.append("year")
     facets["year"] = [
         {"value": str(bar.year), "label": str(bar.year), "count": bar.count}
-        for bar in date_facet(search, request.GET)
+        for bar in years or ()
         if bar.count
     ]
     return JsonResponse(
         {
-            "count": paginator.count,
+            "count": paginator.estimate,
+            "count_is_estimate": paginator.capped,
             "results": [document_record(d) for d in page.object_list],
             "facets": facets,
+            # Facets whose counts took longer than the time budget and were left out.
+            "facets_left_out": left_out,
             "next": next_url,
         },
         json_dumps_params={"ensure_ascii": False},

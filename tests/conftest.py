@@ -60,3 +60,15 @@ def imported_seeds(db):
 
     call_command("import_documents", str(SEEDS), stdout=StringIO(), stderr=StringIO())
     return {d.source_file[:3]: d for d in Document.objects.all()}
+
+
+def data_queries(captured) -> list[dict]:
+    """The captured queries that read or write data: without transaction control and
+    the facet time budget's settings (PostgreSQL: SAVEPOINT/RELEASE around each facet,
+    set_config of statement_timeout), which differ between the databases."""
+    control = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+    return [
+        q
+        for q in captured.captured_queries
+        if not q["sql"].startswith(control) and "set_config('statement_timeout'" not in q["sql"]
+    ]

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalogue.models import DocumentPerson
-from tests.conftest import make_document, make_person
+from tests.conftest import data_queries, make_document, make_person
 from tests.public_corpus import add_reference, add_text, build_corpus
 
 pytestmark = pytest.mark.django_db
@@ -204,7 +204,7 @@ def _grow(n: int) -> None:
 def _count_queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
-    return len(queries)
+    return len(data_queries(queries))
 
 
 @pytest.mark.parametrize(
@@ -214,7 +214,8 @@ def test_the_search_pages_query_count_does_not_grow_with_results_or_values(clien
     # With q:  people the query names (1), organizations it names (1),
     #          the result count (1), the page of rows (1), snippets for that page (1),
     #          one GROUP BY per facet: language, repository, type, classification,
-    #          person, organization (6), the year histogram (1).
+    #          person, organization (6), the year histogram (1); on PostgreSQL
+    #          also the search's document ids, fetched once for all of these (1).
     # Without q: no name lookups and no snippets.
     query = query.format(gromyko=corpus.gromyko.pk)
     _grow(3)
@@ -222,7 +223,8 @@ def test_the_search_pages_query_count_does_not_grow_with_results_or_values(clien
     _grow(27)
     large = _count_queries(client, "/documents/" + query)
     assert small == large
-    assert large == (12 if "q=" in query else 9)
+    with_q = 13 if connection.vendor == "postgresql" else 12
+    assert large == (with_q if "q=" in query else 9)
     # The JSON adds the record's prefetches (references, texts, translators, people,
     # organizations: 5); its facets are the same queries.
     json_small = _count_queries(client, "/documents.json" + query)

@@ -12,11 +12,37 @@ from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from catalogue.importer.load import FileOutcome, import_paths
 from catalogue.importer.lock import ImportLocked
 
 OUTCOMES = ("created", "updated", "unchanged", "failed")
+
+
+# After a load this large the planner's row estimates are stale (autovacuum may take
+# minutes to notice): a search would then scan every document instead of its index.
+ANALYZE_AFTER = 100
+ANALYZED_TABLES = (
+    "catalogue_document",
+    "catalogue_translation",
+    "catalogue_archivalreference",
+    "catalogue_documentperson",
+    "catalogue_documentorganization",
+    "people_person",
+    "people_personname",
+    "people_organization",
+    "people_organizationname",
+)
+
+
+def refresh_statistics() -> None:
+    """Fresh planner statistics for the tables an import fills (sampled: seconds at 1M)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE " + ", ".join(ANALYZED_TABLES))
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA optimize")
 
 
 class Command(BaseCommand):
@@ -76,6 +102,8 @@ class Command(BaseCommand):
         except ImportLocked as exc:
             raise CommandError(f"{exc}; try again later or pass --wait") from exc
         counts = Counter(o.outcome for o in outcomes)
+        if not options["dry_run"] and counts["created"] + counts["updated"] >= ANALYZE_AFTER:
+            refresh_statistics()
         if options["report"]:
             report = {
                 "dry_run": options["dry_run"],

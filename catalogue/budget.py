@@ -1,0 +1,77 @@
+"""Queries with a time budget: a facet that takes too long is left out, not waited for.
+
+`statement_budget(using, ms)` yields `attempt(fn)`, which runs `fn` (one or more
+queries) and returns its result, or None when a statement ran past the budget.
+
+- PostgreSQL: `statement_timeout`, set for the block's transaction only; each attempt
+  runs in a savepoint, so a cancelled statement leaves the others' transaction usable.
+- SQLite: a progress handler interrupts a statement once the attempt's deadline passes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+from django.db import OperationalError, connections, transaction
+
+T = TypeVar("T")
+Attempt = Callable[[Callable[[], T]], T | None]
+
+
+def _cancelled(exc: OperationalError) -> bool:
+    text = str(exc)
+    return "statement timeout" in text or "interrupted" in text
+
+
+@contextlib.contextmanager
+def statement_budget(using: str, milliseconds: int) -> Iterator[Attempt]:
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        outermost = not connection.in_atomic_block
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('statement_timeout'),"
+                " set_config('statement_timeout', %s, true)",
+                [f"{int(milliseconds)}ms"],
+            )
+            previous = cursor.fetchone()[0]
+
+            def attempt(fn: Callable[[], T]) -> T | None:
+                try:
+                    with transaction.atomic(using=using):
+                        return fn()
+                except OperationalError as exc:
+                    if _cancelled(exc):
+                        return None
+                    raise
+
+            yield attempt
+            if not outermost:
+                # Inside an outer transaction the setting would outlive this block.
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+        return
+    if connection.vendor != "sqlite":
+        yield lambda fn: fn()
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    deadline = [0.0]
+
+    def attempt(fn: Callable[[], T]) -> T | None:
+        deadline[0] = time.monotonic() + milliseconds / 1000
+        try:
+            return fn()
+        except OperationalError as exc:
+            if _cancelled(exc):
+                return None
+            raise
+
+    # Called every 1,000 SQLite VM instructions; a non-zero return interrupts the statement.
+    raw.set_progress_handler(lambda: int(time.monotonic() > deadline[0]), 1000)
+    try:
+        yield attempt
+    finally:
+        raw.set_progress_handler(None, 0)

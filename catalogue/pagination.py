@@ -1,0 +1,45 @@
+"""Result counts that stay cheap on a million documents.
+
+An exact `count(*)` over a huge result set reads every matching row. The search
+page counts at most COUNT_CAP + 1 rows; beyond that it says "about N", N being the
+planner's estimate (PostgreSQL's EXPLAIN), and pages stop at the cap: narrowing
+the search, not paging past 10,000 results, is how a reader gets further.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+
+from django.core.paginator import Paginator
+from django.db import connections
+
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    @cached_property
+    def counted(self) -> int:
+        """Matching rows, counting no further than COUNT_CAP + 1 (one query)."""
+        rows = self.object_list.order_by().values("pk")
+        return rows[: COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.counted > COUNT_CAP
+
+    @cached_property
+    def count(self) -> int:
+        """What the pages cover: the count itself, or the cap."""
+        return min(self.counted, COUNT_CAP)
+
+    @cached_property
+    def estimate(self) -> int:
+        """The number to show: exact under the cap, the planner's estimate above it."""
+        if not self.capped:
+            return self.counted
+        rows = self.object_list.order_by().values("pk")
+        if connections[rows.db].vendor != "postgresql":
+            return COUNT_CAP + 1
+        plan = json.loads(rows.explain(format="json"))
+        return max(int(plan[0]["Plan"]["Plan Rows"]), COUNT_CAP + 1)

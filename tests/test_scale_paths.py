@@ -1,0 +1,110 @@
+"""The search page's paths for large results: capped counts, facet time budgets, the
+search's ids fetched once, fresh planner statistics after an import."""
+
+from __future__ import annotations
+
+import dataclasses
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from catalogue import facets, filters, pagination
+from tests.conftest import SEEDS
+from tests.test_facets import _grow, search
+
+pytestmark = pytest.mark.django_db
+
+# A statement that runs for many seconds on either database: counting to 10^9.
+SLOW = (
+    "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000)"
+    " SELECT count(*) FROM c) > 0"
+)
+
+
+@pytest.fixture
+def documents(db):
+    _grow(12)  # 12 published documents mentioning Korea, each its own language cycle
+
+
+def test_under_the_cap_the_count_is_exact(client, documents):
+    data = search(client, "?q=Korea")
+    assert (data["count"], data["count_is_estimate"]) == (12, False)
+    page = client.get("/documents/?q=Korea").content.decode()
+    assert "12 documents" in page and "About" not in page
+
+
+def test_over_the_cap_the_count_is_an_estimate_and_pages_stop_at_the_cap(
+    client, documents, monkeypatch
+):
+    monkeypatch.setattr(pagination, "COUNT_CAP", 5)
+    data = search(client, "?q=Korea")
+    assert data["count_is_estimate"] is True
+    assert data["count"] >= 6  # never less than what was counted
+    page = client.get("/documents/?q=Korea").content.decode()
+    assert f"About {data['count']} documents" in page
+    assert "narrow the search" in page
+    # Browsing without a query is capped the same way.
+    assert search(client)["count_is_estimate"] is True
+
+
+def test_a_facet_over_its_time_budget_is_left_out_and_the_page_says_so(
+    client, documents, monkeypatch, settings
+):
+    settings.FACET_BUDGET_MS = 100
+    spec = facets.FACETS["language"]
+    slow = dataclasses.replace(spec, rows=lambda base: spec.rows(base).extra(where=[SLOW]))
+    monkeypatch.setitem(facets.FACETS, "language", slow)
+    response = client.get("/documents/", {"q": "Korea", "language": "de"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    language = page.split('id="facet-language"')[1].split("</section>")[0]
+    assert "Counts left out" in language
+    # The selected value is still listed, so that it can be removed.
+    assert "Remove original language: German" in language
+    # The other facets and the results were computed after the cancelled statement.
+    assert "Type " in page.split('id="facet-type"')[1].split("</section>")[0]
+    data = search(client, "?q=Korea&language=de")
+    assert data["facets_left_out"] == ["language"]
+    assert data["facets"]["language"] == [{"value": "de", "label": "German", "count": None}]
+    assert data["count"] == 3 and len(data["facets"]["type"]) == 3
+    assert data["facets"]["year"]
+
+
+def test_facets_within_their_budget_are_all_there(client, documents):
+    data = search(client, "?q=Korea")
+    assert data["facets_left_out"] == []
+    assert sum(v["count"] for v in data["facets"]["language"]) == 12
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the id list is PostgreSQL's")
+@pytest.mark.parametrize("query", ["?q=Korea", "?q=Korea&language=de&sort=relevance", "?q=Gromyko"])
+def test_the_id_list_path_gives_what_the_full_text_path_gives(
+    client, documents, query, monkeypatch
+):
+    from tests.public_corpus import build_corpus
+
+    build_corpus()  # Gromyko, as a person with variants and as text
+    with_ids = search(client, query)
+    monkeypatch.setattr(filters, "HIT_LIST_MAX", 0)  # every search too large for the list
+    without = search(client, query)
+    assert with_ids == without
+    assert with_ids["count"] > 0
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="pg_class statistics")
+def test_a_large_import_refreshes_the_planner_statistics(monkeypatch):
+    from catalogue.management.commands import import_documents
+
+    def reltuples() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'catalogue_document'")
+            return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalogue_document")  # empty: 0 rows
+    assert reltuples() == 0
+    monkeypatch.setattr(import_documents, "ANALYZE_AFTER", 3)
+    call_command("import_documents", str(SEEDS), stdout=StringIO())
+    assert reltuples() == 3
