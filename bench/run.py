@@ -44,6 +44,7 @@ import psutil
 import psycopg
 
 from bench import corpus
+from catalogue.pagination import COUNT_CAP
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -313,7 +314,8 @@ def choose_requests(df, documents: int, records: list[dict], rng: random.Random,
     types = collections.Counter(r["type"] for r in records if r["type"])
     language, kind = languages.most_common(1)[0][0], types.most_common(1)[0][0]
     requests["two_facets"] = [search("", language=language, type=kind)]
-    page = max(1, math.ceil(documents / 20) * 9 // 10)
+    # 90 % of the way through browse, or the last page the capped count lets one reach.
+    page = max(1, min(math.ceil(documents / 20) * 9 // 10, COUNT_CAP // 20))
     ids = sorted(r["id"] for r in records)
     after = ids[(page - 1) * 20 - 1] if page > 1 else None
     requests["deep_page"] = [
@@ -353,7 +355,8 @@ def capture_sql(paths: list[str]) -> dict[str, list[str]]:
         captured[path] = [
             q["sql"]
             for q in queries.captured_queries
-            if q["sql"].lstrip().upper().startswith("SELECT")
+            # A UNION of SELECTs starts with "(" (the search's ids).
+            if q["sql"].lstrip().upper().startswith(("SELECT", "(SELECT", "WITH"))
         ]
     return captured
 
