@@ -169,6 +169,14 @@ class Document(models.Model):
             # Date sort and the date range filter.
             models.Index(fields=["date", "id"], name="document_date_idx"),
             models.Index(fields=["status", "date"], name="document_status_date_idx"),
+            # Newest first (`sort=-date`): descending with undated documents last.
+            models.Index(
+                models.F("date").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="document_date_desc_idx",
+            ),
+            # Title sort.
+            models.Index(fields=["title", "id"], name="document_title_idx"),
             # Facets.
             models.Index(fields=["language"], name="document_language_idx"),
             models.Index(fields=["document_type"], name="document_type_idx"),
