@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
-from itertools import islice, product
+from itertools import accumulate, compress, islice, product
 from typing import Any, NamedTuple
 
 __all__ = [
@@ -508,15 +508,42 @@ _NAMED_AFTER_PEOPLE = frozenset(
 _NEXT_WORD = re.compile(r"\s+([^\W_]+)")
 _CJK_CLASS = _CJK.pattern
 _TEXT_TOKEN = re.compile(r"[^\W_]+(?:[" + re.escape(_APOSTROPHES) + r"][^\W_]+)*")
+# The same words, captured by split(): [gap, word, gap, word, …, gap].
+_TEXT_TOKEN_SPLIT = re.compile("(" + _TEXT_TOKEN.pattern + ")")
 
 
-@dataclass(frozen=True)
-class _Span:
+class _Span(NamedTuple):
     """A word of a free text: where it stands, and how it is written."""
 
     start: int
     end: int
     raw: str
+
+
+# What a word of a free text may stand for, before it meets an index's vocabulary: the
+# candidate lemmas of the word and, when it looks like a possessive ("Sung's"), those of
+# its stem. Folding and lemmatising cost far more than the lookups that follow, and do
+# not depend on the index, so they are kept for every index and every text; the cache is
+# simply emptied when it grows too large, which keeps memory flat on any corpus.
+_TEXT_WORD_CACHE: dict[str, tuple[frozenset[str], frozenset[str] | None]] = {}
+_TEXT_WORD_CACHE_LIMIT = 200_000
+# An index's own view of the words of free texts (see NameIndex._text_word_options).
+_TEXT_OPTIONS_LIMIT = 100_000
+_ARTICLE = (0, frozenset())  # a word skipped altogether ("the"), unlike a word that breaks
+_UNSEEN = object()
+
+
+def _text_word_lemmas(raw: str) -> tuple[frozenset[str], frozenset[str] | None]:
+    found = _TEXT_WORD_CACHE.get(raw)
+    if found is None:
+        if len(_TEXT_WORD_CACHE) >= _TEXT_WORD_CACHE_LIMIT:
+            _TEXT_WORD_CACHE.clear()
+        lemmas = frozenset(_ru_lemmas(_fix_mixed_script(_fold(raw))))
+        stem = None
+        if raw[-2:-1] in _APOSTROPHES and raw[-1:] in "sS":
+            stem = frozenset(_ru_lemmas(_fix_mixed_script(_fold(raw[:-2]))))
+        found = _TEXT_WORD_CACHE[raw] = (lemmas, stem)
+    return found
 
 
 @dataclass(frozen=True)
@@ -562,6 +589,13 @@ class NameIndex:
         self._keys: dict[str, dict[int, int]] = {}  # key → {record id: best level}
         self._mentions: dict[str, _Mention] = {}  # keys a free text may contain
         self._vocab: set[str] = set()  # every word of every key
+        # Word of a free text → (letters to trim off its end, the index words it may stand
+        # for), or None when it stands for none (it only breaks a name). Depends on the
+        # vocabulary: emptied whenever the vocabulary grows.
+        self._text_options: dict[str, tuple[int, frozenset[str]] | None] = {}
+        # Name → what match() made of it, until the next add(): an import meets the same
+        # names (translators, signatories) on page after page.
+        self._matches: dict[str, int | None] = {}
         self._cjk: dict[str, set[int]] = {}  # Han/Hangul/kana variants, matched as substrings
         self._cjk_regex: re.Pattern[str] | None = None
         self._max_words = 1
@@ -586,6 +620,7 @@ class NameIndex:
 
     def add(self, record_id: int, names: Iterable[str]) -> None:
         """Add a record's names (or more names of a known record)."""
+        self._matches.clear()
         for name in names:
             if not name or not name.strip():
                 continue
@@ -606,6 +641,7 @@ class NameIndex:
                 new_words = [w for w in key.split() if w not in self._vocab]
                 if new_words:
                     self._vocab.update(new_words)
+                    self._text_options.clear()
                     if self._deletion_index is not None:
                         for word in new_words:
                             self._index_deletions(word)
@@ -737,8 +773,14 @@ class NameIndex:
 
     def match(self, name: str) -> int | None:
         """The one record `name` denotes, or None when none or more than one could be meant."""
-        hits, _stage = self._resolve(name)
-        return next(iter(hits)) if len(hits) == 1 else None
+        found = self._matches.get(name, _UNSEEN)
+        if found is _UNSEEN:
+            hits, _stage = self._resolve(name)
+            found = next(iter(hits)) if len(hits) == 1 else None
+            if len(self._matches) >= _TEXT_OPTIONS_LIMIT:
+                self._matches.clear()
+            self._matches[name] = found
+        return found  # type: ignore[return-value]
 
     def candidates(self, name: str, limit: int = 5) -> list[Candidate]:
         """Closest records by similarity, best first — for a curator choosing by hand."""
@@ -810,24 +852,54 @@ class NameIndex:
         return out
 
     def _find_word_mentions(self, text: str) -> Iterator[tuple[int, int, str]]:
-        tokens: list[_Span] = []
-        options: list[set[str]] = []
-        cache: dict[str, tuple[int, set[str]]] = {}
-        for m in _TEXT_TOKEN.finditer(text):
-            raw = m.group()
-            if raw.casefold() in _ARTICLES:
-                continue
-            if raw not in cache:
-                cache[raw] = self._word_options(raw)
-            trim, opts = cache[raw]
-            tokens.append(_Span(m.start(), m.end() - trim, raw[: len(raw) - trim]))
-            options.append(opts)
-        if not tokens:
+        words, offsets = _text_words(text)
+        if not words:
             return
+        options_of = self._text_options
+        distinct = set(words)
+        unseen = distinct.difference(options_of)
+        if unseen:
+            if len(options_of) + len(unseen) > _TEXT_OPTIONS_LIMIT:
+                options_of.clear()  # bounded; cleared before, never while, a text is read
+                unseen = distinct
+            for raw in unseen:
+                options_of[raw] = self._text_word_options(raw)
+        # A word that may stand for no index word can neither start nor continue a name:
+        # it only ends a run of words that may. Each such run is searched on its own;
+        # only the words that may (or are skipped, as "the" is) are looked at one by one.
+        wanted = {raw for raw in distinct if options_of[raw] is not None}
+        if not wanted:
+            return
+        tokens: list[_Span] = []
+        options: list[frozenset[str]] = []
+        last = -2
+        for k in compress(range(len(words)), map(wanted.__contains__, words)):
+            if k != last + 1 and tokens:
+                yield from self._run_mentions(text, tokens, options)
+                tokens, options = [], []
+            last = k
+            raw = words[k]
+            found = options_of[raw]
+            if found is _ARTICLE or not (tokens or raw[0].isupper()):
+                continue  # a name starts with a capital: a run's lowercase head is no part of one
+            trim, opts = found  # type: ignore[misc]
+            start, end = offsets[2 * k], offsets[2 * k + 1]
+            if trim:
+                tokens.append(_Span(start, end - trim, raw[: len(raw) - trim]))
+            else:
+                tokens.append(_Span(start, end, raw))
+            options.append(opts)
+        if tokens:
+            yield from self._run_mentions(text, tokens, options)
+
+    def _run_mentions(
+        self, text: str, tokens: list[_Span], options: list[frozenset[str]]
+    ) -> Iterator[tuple[int, int, str]]:
+        """Mentions in a run of words that each may stand for some index word."""
         n = len(tokens)
         i = 0
         while i < n:
-            if not options[i] or not tokens[i].raw[0].isupper():
+            if not tokens[i].raw[0].isupper():
                 # A name starts with a capital ("Molotov", "МОЛОТОВ"): "rush" and
                 # "молотов" in running text are not mentions.
                 i += 1
@@ -836,7 +908,6 @@ class NameIndex:
             while (
                 end < n
                 and end - i < self._max_words
-                and options[end]
                 and not _HARD_BREAK.search(text, tokens[end - 1].end, tokens[end].start)
             ):
                 end += 1
@@ -857,15 +928,21 @@ class NameIndex:
         following = _NEXT_WORD.match(text, end)
         return bool(following) and following.group(1).casefold() in _NAMED_AFTER_PEOPLE
 
-    def _word_options(self, raw: str) -> tuple[int, set[str]]:
-        """(letters to trim off the end, the index words a text word may stand for)."""
-        word = _fix_mixed_script(_fold(raw))
-        opts = self._lemma_options(word)
-        if not opts and raw[-2:-1] in _APOSTROPHES and raw[-1:] in "sS":
+    def _text_word_options(self, raw: str) -> tuple[int, frozenset[str]] | None:
+        """(letters to trim off the end, the index words a text word may stand for), None
+        when it may stand for none, _ARTICLE when it is skipped."""
+        if raw.casefold() in _ARTICLES:
+            return _ARTICLE
+        lemmas, stem = _text_word_lemmas(raw)
+        opts = lemmas & self._vocab
+        if opts:
+            return 0, opts
+        if stem is not None:
             # A possessive: "Kim Il Sung's" is Kim Il Sung (while "People's" is a word).
-            stem = _fix_mixed_script(_fold(raw[:-2]))
-            return 2, self._lemma_options(stem)
-        return 0, opts
+            opts = stem & self._vocab
+            if opts:
+                return 2, opts
+        return None
 
     def _mention_at(self, tokens: list[_Span], options: list[set[str]]) -> int | None:
         cased_span: str | None = None
@@ -909,6 +986,21 @@ class NameIndex:
         for m in self._cjk_regex.finditer(text):
             (rid,) = self._cjk[m.group()]
             yield m.start(), rid, text[m.start() : m.end()]
+
+
+# The words of the last text read, shared by the indexes that read it in turn (people,
+# then organizations): (words, offsets), where word k runs from offsets[2k] to offsets[2k + 1].
+_last_text: list[Any] = [None, ([], [])]
+
+
+def _text_words(text: str) -> tuple[list[str], list[int]]:
+    if _last_text[0] is not None and _last_text[0] == text:
+        return _last_text[1]
+    parts = _TEXT_TOKEN_SPLIT.split(text)
+    words = parts[1::2]
+    offsets = list(accumulate(map(len, parts)))
+    _last_text[0], _last_text[1] = text, (words, offsets)
+    return words, offsets
 
 
 def _span_text(text: str, start: int, last: _Span) -> str:

@@ -389,6 +389,20 @@ def test_ambiguous_spans_are_skipped_in_free_text() -> None:
     assert people_in("Kim Il Sung's speech") == {"kim-il-sung"}
 
 
+def test_mentions_follow_the_index_as_it_grows() -> None:
+    # Words of free texts are remembered between texts; a new record's words must still count.
+    index = NameIndex([(1, ["Vyacheslav Molotov"])])
+    text = "Putivets met Molotov. Putivets's report (Путивцу) reached the Putivets group."
+    assert [rid for rid, _ in index.find_mentions(text)] == [1]
+    index.add(2, ["A. D. Putivets", "Путивец"])
+    assert index.find_mentions(text) == [(2, "Putivets"), (1, "Molotov"), (2, "Путивцу")]
+    # Another index reading the same text (organizations after people) sees its own words.
+    organizations = NameIndex([(7, ["Putivets Group"])], person=False)
+    assert organizations.find_mentions(text) == [(7, "Putivets group")]
+    index.add(3, ["Boris Putivets"])  # now the surname could be either
+    assert index.find_mentions(text) == [(1, "Molotov"), (2, "Путивцу")]
+
+
 def test_cjk_mentions_are_found_inside_unspaced_text() -> None:
     assert {"mao-zedong", "zhou-enlai"} <= people_in("毛泽东同志和周恩来总理会见了金日成。")
     assert "kim-il-sung" in people_in("김일성은 말했다")

@@ -15,6 +15,7 @@ import functools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,7 +24,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, reset_queries, transaction
+from django.db import DatabaseError, connection, reset_queries, transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -396,7 +397,7 @@ class Loader:
             _prepare_for_insert(document)
             documents.append(document)
             resolutions.append(resolution)
-        bulk_create_with_history(documents, Document, **history)
+        _bulk_create_with_history(documents, Document, **history)
 
         self._rows = rows = _Rows()
         try:
@@ -420,29 +421,31 @@ class Loader:
                 )
                 for pk, role in dict.fromkeys(resolution.organizations)
             ]
-        bulk_create_with_history(rows.references, ArchivalReference, **history)
+        _bulk_create_with_history(rows.references, ArchivalReference, **history)
         texts = [text for text, _ in rows.texts]
         translated_by = [people for _, people in rows.texts]
-        bulk_create_with_history(people, DocumentPerson, **history)
-        bulk_create_with_history(organizations, DocumentOrganization, **history)
+        _bulk_create_with_history(people, DocumentPerson, **history)
+        _bulk_create_with_history(organizations, DocumentOrganization, **history)
         Translation.objects.bulk_create(texts)
-        text_history = Translation.history.bulk_history_create(texts, **history)
+        # Called directly, simple_history records an empty change reason (through
+        # bulk_create_with_history, none): kept as it was.
+        text_history = _bulk_history_create(texts, Translation, change_reason="", **history)
         through = Translation.translators.through
         history_through = apps.get_model("catalogue", "HistoricalTranslation_translators")
         links = [
-            (through(translation_id=text.pk, person_id=pk), row)
-            for text, row, pks in zip(texts, text_history, translated_by, strict=True)
+            (through(translation_id=text.pk, person_id=pk), history_id)
+            for text, history_id, pks in zip(texts, text_history, translated_by, strict=True)
             for pk in pks
         ]
         through.objects.bulk_create(link for link, _ in links)
         history_through.objects.bulk_create(
             history_through(
                 id=link.pk,
-                history=row,
+                history_id=history_id,
                 translation_id=link.translation_id,
                 person_id=link.person_id,
             )
-            for link, row in links
+            for link, history_id in links
         )
         update_search_index(document.pk for document in documents)
         return [
@@ -599,6 +602,74 @@ def _prepare_for_insert(document: Document) -> None:
         document.slug = slugify(document.title)[:100].strip("-") or "document"
 
 
+# The columns a historical model adds to its model's; a model whose history has any other
+# (a history_relation, custom attributes) keeps simple_history's own bulk path.
+_HISTORY_COLUMNS = {"history_id", "history_date", "history_change_reason", "history_type",
+                    "history_user_id"}  # fmt: skip
+
+
+def _bulk_create_with_history(objs: list, model, *, default_user, default_date) -> None:
+    """simple_history's bulk_create_with_history, with the history rows written by the database."""
+    if _history_sql(model) is None or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        bulk_create_with_history(objs, model, default_user=default_user, default_date=default_date)
+        return
+    model._default_manager.bulk_create(objs)
+    _bulk_history_create(objs, model, default_user=default_user, default_date=default_date)
+
+
+def _bulk_history_create(
+    objs: list, model, *, default_user, default_date, change_reason: str | None = None
+) -> list[int]:
+    """The "+" history rows of rows just inserted: their history ids, in the order of `objs`.
+
+    The rows are what simple_history's bulk_history_create writes (tracked fields, date,
+    user, change reason), but copied inside the database from the rows themselves
+    (INSERT … SELECT) rather than built as model instances and sent back: on PostgreSQL
+    that was a good part of an import's time. Elsewhere simple_history writes them.
+    """
+    if not objs:
+        return []
+    sql = _history_sql(model) if getattr(settings, "SIMPLE_HISTORY_ENABLED", True) else None
+    pks = [obj.pk for obj in objs]
+    if sql is None or any(pk is None for pk in pks) or pks != sorted(set(pks)):
+        rows = model.history.bulk_history_create(
+            objs,
+            default_user=default_user,
+            default_date=default_date,
+            default_change_reason=change_reason,
+        )
+        return [row.pk for row in rows]
+    user_id = default_user.pk if default_user is not None else None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [default_date, change_reason, user_id, pks])
+        history_ids = {pk: history_id for history_id, pk in cursor.fetchall()}
+    return [history_ids[pk] for pk in pks]
+
+
+@functools.cache
+def _history_sql(model) -> str | None:
+    """INSERT … SELECT copying rows of `model` into its history, or None where it cannot."""
+    if connection.vendor != "postgresql":
+        return None
+    historical = model.history.model
+    tracked = {field.attname: field for field in historical.tracked_fields}
+    columns = {field.attname for field in historical._meta.concrete_fields}
+    if columns - set(tracked) != _HISTORY_COLUMNS or hasattr(historical, "history_relation"):
+        return None
+    quote = connection.ops.quote_name
+    copied = [field.column for field in tracked.values()]
+    source = [model._meta.get_field(field.name).column for field in tracked.values()]
+    pk = quote(model._meta.pk.column)
+    return (
+        f"INSERT INTO {quote(historical._meta.db_table)} "
+        f"({', '.join(map(quote, copied))}, history_date, history_change_reason, history_type, "
+        f"history_user_id) "
+        f"SELECT {', '.join(map(quote, source))}, %s, %s, '+', %s "
+        f"FROM {quote(model._meta.db_table)} WHERE {pk} = ANY(%s) ORDER BY {pk} "
+        f"RETURNING history_id, {quote(historical._meta.get_field(model._meta.pk.name).column)}"
+    )
+
+
 def three_way(document: Document, new: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
     """Which fields take the new import, and the conflicts kept for curators."""
     last = document.imported_values or {}
@@ -726,6 +797,33 @@ def _import_in_workers(
         _worker_resolver = None
 
 
+def _import_with_read_ahead(
+    loader: Loader, files: list[Path], batch_size: int, write: Callable[[list[Prepared]], None]
+) -> None:
+    """Batches written in order, while a thread reads and parses the next one.
+
+    Parsing needs no database and touches nothing the writer does (mentions are found
+    when the batch is written), so it can go on while this thread waits for the
+    database. One batch ahead at most: memory does not grow with the corpus.
+    """
+    batches = [files[i : i + batch_size] for i in range(0, len(files), batch_size)]
+    if len(batches) < 2:
+        for batch in batches:
+            write([prepare(path, loader.max_bytes) for path in batch])
+        return
+
+    def read(batch: list[Path]) -> list[Prepared]:
+        return [prepare(path, loader.max_bytes) for path in batch]
+
+    with ThreadPoolExecutor(1, thread_name_prefix="import-read") as reader:
+        pending = reader.submit(read, batches[0])
+        for position in range(len(batches)):
+            prepared = pending.result()
+            if position + 1 < len(batches):
+                pending = reader.submit(read, batches[position + 1])
+            write(prepared)
+
+
 def import_paths(
     paths: Iterable[str | Path],
     *,
@@ -765,10 +863,7 @@ def import_paths(
         # not yet beat one process, because new names force them to be forked again.
         workers = _worker_count(len(files), batch_size, workers)
         if not workers:
-            for start in range(0, len(files), batch_size):
-                write(
-                    [prepare(path, loader.max_bytes) for path in files[start : start + batch_size]]
-                )
+            _import_with_read_ahead(loader, files, batch_size, write)
             return outcomes
         _import_in_workers(loader, files, batch_size, workers, write)
     return outcomes
