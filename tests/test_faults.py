@@ -213,3 +213,49 @@ def test_a_read_only_new_database_fails_clearly_before_the_first_import(tmp_path
         assert name in outcome["reason"] and "readonly database" in outcome["reason"], outcome
     assert "Traceback" not in output and "failed 3" in output
     assert counts() == (0, 0, 0)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_database_lost_mid_import_fails_the_rest_by_name_without_a_traceback(
+    tmp_path, monkeypatch
+):
+    """What a PostgreSQL restart does to a run (bench/faults.py --restart does it for real):
+    from the third batch on every statement fails, reads included."""
+    from django.db import OperationalError
+
+    from catalogue.importer import load
+
+    folder = make_corpus(tmp_path / "in", 12)
+    batches = []
+    real_known = load.Loader._known
+
+    def known(pages):
+        batches.append(1)
+        if len(batches) >= 3:
+            raise OperationalError("terminating connection due to administrator command")
+        return real_known(pages)
+
+    real_reload = load.Resolver.reload
+
+    def reload(self):
+        if len(batches) >= 3:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_reload(self)
+
+    from catalogue.management.commands import import_documents
+
+    monkeypatch.setattr(
+        import_documents, "import_paths", lambda *a, **k: load.import_paths(*a, **k, batch_size=4)
+    )
+    monkeypatch.setattr(load.Loader, "_known", staticmethod(known))
+    monkeypatch.setattr(load.Resolver, "reload", reload)
+    code, files, output = run_import(folder, tmp_path)
+    assert code == 1
+    outcomes = [files[name]["outcome"] for name in sorted(files)]
+    assert outcomes == ["created"] * 8 + ["failed"] * 4, files
+    for name in sorted(files)[8:]:
+        reason = files[name]["reason"]
+        assert reason.startswith(f"{name}: not imported: the database became unreachable")
+        assert "server closed the connection" in reason
+    assert "Traceback" not in output and "created 8, updated 0, unchanged 0, failed 4" in output
+    assert Document.objects.count() == 8

@@ -229,6 +229,9 @@ class Loader:
         self.user = importer_user()
         self.repositories = {r.code: r for r in Repository.objects.all()}
         self.max_bytes = getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+        # Set once the database cannot be reached (a restart, a lost connection): every
+        # later page fails with this reason instead of being tried against a dead server.
+        self.lost: DatabaseError | None = None
         # Set while a batch's new documents are written: rows wait there for bulk inserts.
         self._rows: _Rows | None = None
 
@@ -243,9 +246,20 @@ class Loader:
             return FileOutcome(name, "failed", str(exc))
         return self.import_parsed(parsed, name)
 
+    def _unreachable(self, name: str) -> FileOutcome:
+        return FileOutcome(
+            name, "failed", f"{name}: not imported: the database became unreachable ({self.lost})"
+        )
+
     def import_parsed(self, parsed: ParsedDocument, name: str) -> FileOutcome:
         """One page in its own transaction (the careful path: updates, retries)."""
-        existing = self._existing(parsed)
+        if self.lost is not None:
+            return self._unreachable(name)
+        try:
+            existing = self._existing(parsed)
+        except DatabaseError as exc:
+            self._forget_unwritten()
+            return FileOutcome(name, "failed", f"{name}: not imported: {exc}")
         if existing is not None and existing.sha256 == parsed.sha256:
             return FileOutcome(
                 name, "unchanged", document_id=existing.pk, layout=parsed.layout,
@@ -268,8 +282,13 @@ class Loader:
 
     def _forget_unwritten(self) -> None:
         """After a rollback: the authority and archives as the database has them."""
-        self.resolver.reload()
-        self.repositories = {r.code: r for r in Repository.objects.all()}
+        try:
+            self.resolver.reload()
+            self.repositories = {r.code: r for r in Repository.objects.all()}
+        except DatabaseError as exc:
+            # Not even a read succeeds: the server is gone (restarted, unreachable). The
+            # run stops writing; its advisory lock went with the old session.
+            self.lost = exc
 
     # --- the batch path -------------------------------------------------------------------
 
@@ -301,7 +320,17 @@ class Loader:
                 outcomes[index] = self.import_parsed(parsed, parsed.file_name)
             return outcomes  # type: ignore[return-value]
 
-        by_external_id, by_file = self._known(parsed for _, parsed in pages)
+        if self.lost is None:
+            try:
+                by_external_id, by_file = self._known(parsed for _, parsed in pages)
+            except DatabaseError:
+                self._forget_unwritten()
+                if self.lost is None:
+                    raise
+        if self.lost is not None:
+            for index, parsed in pages:
+                outcomes[index] = self._unreachable(parsed.file_name)
+            return outcomes  # type: ignore[return-value]
         fresh: list[tuple[int, ParsedDocument]] = []
         careful: list[tuple[int, ParsedDocument]] = []
         taken_ids: set[str] = set()

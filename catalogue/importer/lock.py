@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from catalogue.importer.errors import ImporterError
 
@@ -50,8 +50,13 @@ def import_lock(*, wait: bool = False, poll_seconds: float = 0.5) -> Iterator[No
         try:
             yield
         finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+            except DatabaseError:
+                # The session is gone (server restarted, connection lost), and with it
+                # every advisory lock it held: there is nothing left to release.
+                pass
         return
 
     path = _lock_file_path()

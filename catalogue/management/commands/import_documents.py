@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from catalogue.importer.load import FileOutcome, import_paths
 from catalogue.importer.lock import ImportLocked
@@ -103,7 +103,10 @@ class Command(BaseCommand):
             raise CommandError(f"{exc}; try again later or pass --wait") from exc
         counts = Counter(o.outcome for o in outcomes)
         if not options["dry_run"] and counts["created"] + counts["updated"] >= ANALYZE_AFTER:
-            refresh_statistics()
+            try:
+                refresh_statistics()
+            except DatabaseError as exc:
+                self.stderr.write(f"warning: planner statistics not refreshed: {exc}")
         if options["report"]:
             report = {
                 "dry_run": options["dry_run"],
