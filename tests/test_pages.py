@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 
@@ -162,7 +163,7 @@ def test_a_misspelt_name_finds_the_person_on_postgresql(client, corpus):
 def test_a_persons_page_shows_variants_documents_by_role_and_companions(client, corpus):
     page = html(client, corpus.gromyko.get_absolute_url())
     assert "Громыко" in page and "A.A. Gromyko" in page
-    assert "<h3>Author</h3>" in page
+    assert '<h3>Author <span class="muted">(2)</span></h3>' in page
     assert corpus.politburo.title in page and corpus.conversation.title in page
     companions = page.split("Often named with")[1]
     assert "Vyacheslav Molotov" in companions and "Pak Heon-yeong" in companions
@@ -218,8 +219,8 @@ def test_document_page_queries_do_not_grow_with_its_links(client, corpus):
 
 
 def test_person_page_queries_do_not_grow_with_documents(client, corpus):
-    # The person (1), variants (1), links with documents (1), companions (1),
-    # organizations named with them (1).
+    # The person (1), variants (1), documents per role (1), documents in all (1), the
+    # first documents of each role (1), companions (1), organizations named with them (1).
     url = corpus.gromyko.get_absolute_url()
     before = _queries(client, url)
     for i in range(10):
@@ -228,7 +229,25 @@ def test_person_page_queries_do_not_grow_with_documents(client, corpus):
         DocumentPerson.objects.create(
             document=document, person=make_person(f"Co {i}"), role="recipient"
         )
-    assert _queries(client, url) == before == 5
+    assert _queries(client, url) == before == 7
+
+
+def test_a_person_in_many_documents_lists_the_first_of_each_role_and_links_to_all(
+    client, corpus, monkeypatch
+):
+    from people import views
+
+    monkeypatch.setattr(views, "PER_ROLE", 3)
+    for i in range(5):
+        document = make_document(title=f"Letter {i}", date=datetime.date(1960, 1, 1 + i))
+        DocumentPerson.objects.create(document=document, person=corpus.gromyko, role="recipient")
+    page = client.get(corpus.gromyko.get_absolute_url()).content.decode()
+    recipient = page.split("<h3>Recipient")[1].split("<h3>")[0]
+    assert "(5)" in recipient
+    assert [f"Letter {i}" in recipient for i in range(5)] == [True, True, True, False, False]
+    assert f"?person={corpus.gromyko.pk}&amp;sort=date" in recipient
+    total = corpus.gromyko.document_links.values("document").distinct().count()
+    assert f"All {total} documents in the search" in recipient
 
 
 def test_list_pages_queries_do_not_grow(client, corpus):
