@@ -223,3 +223,5 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # Each facet's counts on the search page must come within this many milliseconds, or
 # the facet is left out (and the page says so) rather than slowing the page.
 FACET_BUDGET_MS = env_int("FACET_BUDGET_MS", 300)
+# ... and all of them together within this many (the later ones are left out).
+FACETS_TOTAL_BUDGET_MS = env_int("FACETS_TOTAL_BUDGET_MS", 800)

@@ -1,10 +1,12 @@
 """Queries with a time budget: a facet that takes too long is left out, not waited for.
 
-`statement_budget(using, ms)` yields `attempt(fn)`, which runs `fn` (one or more
-queries) and returns its result, or None when a statement ran past the budget.
+`statement_budget(using, each_ms, total_ms)` yields `attempt(fn)`, which runs `fn` (its
+queries) and returns its result, or None when a statement ran past its budget: the
+smaller of `each_ms` and what is left of `total_ms` for the whole block. Once less than
+MIN_MS is left, attempts return None without running.
 
-- PostgreSQL: `statement_timeout`, set for the block's transaction only; each attempt
-  runs in a savepoint, so a cancelled statement leaves the others' transaction usable.
+- PostgreSQL: `statement_timeout`, set for each attempt inside a savepoint, so a
+  cancelled statement leaves the rest of the transaction usable.
 - SQLite: a progress handler interrupts a statement once the attempt's deadline passes.
 """
 
@@ -19,6 +21,7 @@ from django.db import OperationalError, connections, transaction
 
 T = TypeVar("T")
 Attempt = Callable[[Callable[[], T]], T | None]
+MIN_MS = 20
 
 
 def _cancelled(exc: OperationalError) -> bool:
@@ -27,21 +30,29 @@ def _cancelled(exc: OperationalError) -> bool:
 
 
 @contextlib.contextmanager
-def statement_budget(using: str, milliseconds: int) -> Iterator[Attempt]:
+def statement_budget(using: str, each_ms: int, total_ms: int | None = None) -> Iterator[Attempt]:
     connection = connections[using]
+    ends = time.monotonic() + (total_ms if total_ms is not None else 10**9) / 1000
+
+    def allowance() -> int:
+        """Milliseconds the next attempt may take."""
+        return int(min(each_ms, (ends - time.monotonic()) * 1000))
+
     if connection.vendor == "postgresql":
         outermost = not connection.in_atomic_block
         with transaction.atomic(using=using), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT current_setting('statement_timeout'),"
-                " set_config('statement_timeout', %s, true)",
-                [f"{int(milliseconds)}ms"],
-            )
+            cursor.execute("SELECT current_setting('statement_timeout')")
             previous = cursor.fetchone()[0]
 
             def attempt(fn: Callable[[], T]) -> T | None:
+                budget = allowance()
+                if budget < MIN_MS:
+                    return None
                 try:
                     with transaction.atomic(using=using):
+                        cursor.execute(
+                            "SELECT set_config('statement_timeout', %s, true)", [f"{budget}ms"]
+                        )
                         return fn()
                 except OperationalError as exc:
                     if _cancelled(exc):
@@ -61,7 +72,10 @@ def statement_budget(using: str, milliseconds: int) -> Iterator[Attempt]:
     deadline = [0.0]
 
     def attempt(fn: Callable[[], T]) -> T | None:
-        deadline[0] = time.monotonic() + milliseconds / 1000
+        budget = allowance()
+        if budget < MIN_MS:
+            return None
+        deadline[0] = time.monotonic() + budget / 1000
         try:
             return fn()
         except OperationalError as exc:

@@ -286,10 +286,13 @@ def all_facets(
 ) -> tuple[list[Facet], list[YearBar] | None]:
     """Every facet and the year histogram, each within the time budget.
 
-    A facet that takes longer than settings.FACET_BUDGET_MS is left out (`left_out`;
-    the histogram: None) instead of slowing the page.
+    A facet that takes longer than settings.FACET_BUDGET_MS, or than what is left of
+    settings.FACETS_TOTAL_BUDGET_MS for all of them, is left out (`left_out`; the
+    histogram: None) instead of slowing the page. They run in the order of FACETS.
     """
-    with statement_budget(filterset.queryset.db, settings.FACET_BUDGET_MS) as attempt:
+    with statement_budget(
+        filterset.queryset.db, settings.FACET_BUDGET_MS, settings.FACETS_TOTAL_BUDGET_MS
+    ) as attempt:
         facets = [facet(spec, filterset, params, attempt=attempt) for spec in FACETS.values()]
         return facets, date_facet(filterset, params, attempt)
 

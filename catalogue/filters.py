@@ -29,6 +29,7 @@ from catalogue.models import (
 )
 from catalogue.search import (
     HIT_LIST_MAX,
+    RANK_MAX,
     AnyId,
     NameMatches,
     matching_ids,
@@ -229,12 +230,32 @@ class DocumentFilter(django_filters.FilterSet):
         return matching_names(self.query) if self.query else NameMatches()
 
     @property
+    def too_many_to_rank(self) -> bool:
+        """PostgreSQL: more hits than RANK_MAX, whose ranking would unpack every one's
+        stored text (half a second for 75,000): such a search is sorted by date, and the
+        page says so."""
+        return (
+            connection.vendor == "postgresql"
+            and bool(self.query)
+            and (self.hits is None or len(self.hits) > RANK_MAX)
+        )
+
+    @property
     def ordering(self) -> str:
         """The sort key in force: relevance needs a query, and is the default with one."""
         sort = self.cleaned.get("sort")
+        if sort in (None, "relevance") and self.query and self.too_many_to_rank:
+            return "date"
         if sort == "relevance" and not self.query:
             return "date"
         return sort or ("relevance" if self.query else "date")
+
+    @property
+    def exact_count(self) -> int | None:
+        """The number of results when the search's ids already tell it (no query needed)."""
+        if self.hits is None or set(self.cleaned) - {"q", "sort"}:
+            return None
+        return len(self.hits)
 
     def selected(self, key: str) -> list:
         value = self.cleaned.get(key)

@@ -18,15 +18,23 @@ COUNT_CAP = 10_000
 
 
 class CappedPaginator(Paginator):
+    def __init__(self, *args, known_count: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_count = known_count
+
     @cached_property
     def counted(self) -> int:
-        """Matching rows, counting no further than COUNT_CAP + 1 (one query)."""
+        """Matching rows, counting no further than COUNT_CAP + 1 (one query, or none
+        when the caller knows the number)."""
+        if self.known_count is not None:
+            return self.known_count
         rows = self.object_list.order_by().values("pk")
         return rows[: COUNT_CAP + 1].count()
 
     @property
     def capped(self) -> bool:
-        return self.counted > COUNT_CAP
+        """Whether the number shown is an estimate (an exact count known beforehand is not)."""
+        return self.known_count is None and self.counted > COUNT_CAP
 
     @cached_property
     def count(self) -> int:
@@ -35,7 +43,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def estimate(self) -> int:
-        """The number to show: exact under the cap, the planner's estimate above it."""
+        """The number to show: exact under the cap (or known), the planner's estimate above."""
         if not self.capped:
             return self.counted
         rows = self.object_list.order_by().values("pk")

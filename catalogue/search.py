@@ -330,6 +330,8 @@ def matching_names(q: str) -> NameMatches:
 # page, count and facet queries as one array (PostgreSQL); beyond it each query
 # repeats the index scan, which is then cheaper than shipping the ids around.
 HIT_LIST_MAX = 100_000
+# Beyond this many hits PostgreSQL results are sorted by date rather than ranked.
+RANK_MAX = 20_000
 
 
 class AnyId(Func):
@@ -367,7 +369,32 @@ def matching_ids(queryset, q: str, names: NameMatches, limit: int) -> list[int]:
         )
         linked = queryset.filter(pk__in=organizations.values("document_id"))
         hits = hits.union(linked.order_by().values_list("pk", flat=True))
-    return list(hits[:limit])
+    with _full_text_index_preferred(hits.db):
+        return list(hits[:limit])
+
+
+@contextlib.contextmanager
+def _full_text_index_preferred(using: str) -> Iterator[None]:
+    """On PostgreSQL, steer the planner to the GIN index for the block's statements.
+
+    For a word in most documents the planner picks a sequential scan, not knowing that
+    testing `search_vector @@ query` row by row unpacks every stored tsvector: at 100,000
+    documents 480 ms against 85 ms for the index's bitmap (which needs no recheck).
+    """
+    from django.db import connections, transaction
+
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+        )
+        previous = cursor.fetchone()[0]
+        yield
+        # Inside an outer transaction the setting would outlive this block.
+        cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
 
 
 def search_documents(

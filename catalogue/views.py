@@ -86,7 +86,7 @@ def _hidden(params, drop=()) -> list[tuple[str, str]]:
 @reads_from_replica
 def document_list(request: HttpRequest) -> HttpResponse:
     search = _search(request)
-    paginator = CappedPaginator(search.results(), PAGE_SIZE)
+    paginator = CappedPaginator(search.results(), PAGE_SIZE, known_count=search.exact_count)
     page = paginator.get_page(request.GET.get("page"))
     documents = list(page.object_list)
     hits = snippets(documents, search.query)
@@ -123,6 +123,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
             (key, label) for key, (label, _) in SORTS.items() if key != "relevance" or search.query
         ],
         "current_sort": search.ordering,
+        "unranked": search.too_many_to_rank and search.ordering == "date",
         "names": search.names,
         "query_string": query_string(params),
     }
@@ -133,7 +134,9 @@ def document_list(request: HttpRequest) -> HttpResponse:
 @reads_from_replica
 def document_list_json(request: HttpRequest) -> JsonResponse:
     search = _search(request)
-    paginator = CappedPaginator(search.results().for_record(), PAGE_SIZE)
+    paginator = CappedPaginator(
+        search.results().for_record(), PAGE_SIZE, known_count=search.exact_count
+    )
     page = paginator.get_page(request.GET.get("page"))
     next_url = None
     if page.has_next():

@@ -215,7 +215,8 @@ def test_the_search_pages_query_count_does_not_grow_with_results_or_values(clien
     #          the result count (1), the page of rows (1), snippets for that page (1),
     #          one GROUP BY per facet: language, repository, type, classification,
     #          person, organization (6), the year histogram (1); on PostgreSQL
-    #          also the search's document ids, fetched once for all of these (1).
+    #          also the search's document ids, fetched once for all of these (1), which
+    #          give the count when no other filter is set (-1).
     # Without q: no name lookups and no snippets.
     query = query.format(gromyko=corpus.gromyko.pk)
     _grow(3)
@@ -223,7 +224,10 @@ def test_the_search_pages_query_count_does_not_grow_with_results_or_values(clien
     _grow(27)
     large = _count_queries(client, "/documents/" + query)
     assert small == large
-    with_q = 13 if connection.vendor == "postgresql" else 12
+    # On PostgreSQL a search with no other filter has its count from the ids (no query).
+    with_q = 12
+    if connection.vendor == "postgresql" and "&" in query:
+        with_q = 13
     assert large == (with_q if "q=" in query else 9)
     # The JSON adds the record's prefetches (references, texts, translators, people,
     # organizations: 5); its facets are the same queries.
