@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.conf.locale import LANG_INFO
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -282,6 +283,32 @@ def facet(
 
 
 def all_facets(
+    filterset: DocumentFilter, params: QueryDict
+) -> tuple[list[Facet], list[YearBar] | None]:
+    """The facets; those of the whole collection from the cache (see collection_facets)."""
+    if settings.COLLECTION_FACETS_SECONDS and not set(filterset.cleaned) - {"sort"}:
+        return collection_facets(filterset, params)
+    return computed_facets(filterset, params)
+
+
+def collection_facets(
+    filterset: DocumentFilter, params: QueryDict
+) -> tuple[list[Facet], list[YearBar] | None]:
+    """Browse with no query or filter: the same counts for every reader, over every
+    document — the costliest facets to count — so each process keeps them for
+    settings.COLLECTION_FACETS_SECONDS (a new document shows in them that much later).
+    Only complete results are kept: a facet left out is tried again next time."""
+    key = f"collection-facets:{filterset.queryset.db}:{filterset.cleaned.get('sort', '')}"
+    found = cache.get(key)
+    if found is None:
+        found = computed_facets(filterset, params)
+        facets, years = found
+        if years is not None and not any(f.left_out for f in facets):
+            cache.set(key, found, settings.COLLECTION_FACETS_SECONDS)
+    return found
+
+
+def computed_facets(
     filterset: DocumentFilter, params: QueryDict
 ) -> tuple[list[Facet], list[YearBar] | None]:
     """Every facet and the year histogram, each within the time budget.

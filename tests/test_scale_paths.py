@@ -133,3 +133,22 @@ def test_a_search_with_too_many_hits_to_rank_is_sorted_by_date_and_says_so(
     dates = [r["date"] for r in titles]
     assert dates == sorted(dates)
     assert search_module.RANK_MAX == 20_000  # the module's own value is untouched
+
+
+def test_the_collections_facets_are_cached_for_browse_only(client, documents, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.COLLECTION_FACETS_SECONDS = 60
+    before = search(client)
+    assert sum(v["count"] for v in before["facets"]["language"]) == 12
+    _grow(1)
+    # Browse: the counts of a minute ago (the results themselves are fresh).
+    after = search(client)
+    assert after["facets"] == before["facets"]
+    assert after["count"] == 13
+    # Any query or filter counts afresh.
+    assert sum(v["count"] for v in search(client, "?q=Korea")["facets"]["language"]) == 13
+    settings.COLLECTION_FACETS_SECONDS = 0
+    assert sum(v["count"] for v in search(client)["facets"]["language"]) == 13
+    cache.clear()
