@@ -450,14 +450,15 @@ def run(args: argparse.Namespace) -> dict:
     admin_url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     if not admin_url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("bench.run needs a PostgreSQL DATABASE_URL")
-    name = f"bench_{os.getpid()}"
+    name = args.reuse_database or f"bench_{os.getpid()}"
     db_url = with_database(admin_url, name)
     env = app_env(db_url)
     work = Path(tempfile.mkdtemp(prefix="bench-run-"))
     folder = args.corpus or work / "corpus"
     gunicorn = datasette = floor = None
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        if not args.reuse_database:
+            admin.execute(f'CREATE DATABASE "{name}"')
     try:
         if not (folder.exists() and any(folder.iterdir())):
             print(f"generating {args.documents} documents in {folder}", flush=True)
@@ -467,7 +468,12 @@ def run(args: argparse.Namespace) -> dict:
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "collectstatic", "--noinput", "-v0")
         print(f"importing {documents} files into {name} …", flush=True)
-        imported = timed_import(env, folder, documents)
+        if args.reuse_database:
+            # Filled by an earlier run (--keep): its import figures, from its JSON.
+            earlier = json.loads(args.json_path.read_text()) if args.json_path.exists() else {}
+            imported = {**earlier.get("import", {}), "reused_database": name}
+        else:
+            imported = timed_import(env, folder, documents)
         print(f"import: {imported}", flush=True)
         export = work / "export.jsonl"
         manage(env, "export_documents", "--output", str(export))
@@ -595,7 +601,7 @@ def run(args: argparse.Namespace) -> dict:
             connections.close_all()
         except Exception:  # noqa: BLE001 — django may never have been set up
             pass
-        if args.keep:
+        if args.keep or args.reuse_database:
             print(f"kept: database {name}, files in {work}")
         else:
             with psycopg.connect(admin_url, autocommit=True) as admin:
@@ -611,9 +617,15 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database and files")
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--reuse-database", metavar="NAME",
+        help="measure pages on this database, filled by an earlier --keep run (no import;"
+        " the import figures are carried over from that run's JSON); it is kept",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
+    args.json_path = args.json or RESULTS / f"postgresql-{args.documents}.json"
     result = run(args)
     print(table(result))
     if result["failures"]:
