@@ -297,14 +297,13 @@ def collection_facets(
     """Browse with no query or filter: the same counts for every reader, over every
     document — the costliest facets to count — so each process keeps them for
     settings.COLLECTION_FACETS_SECONDS (a new document shows in them that much later).
-    Only complete results are kept: a facet left out is tried again next time."""
+    A facet left out is kept left out as long: over the whole collection it would run
+    past its budget again on the next request."""
     key = f"collection-facets:{filterset.queryset.db}:{filterset.cleaned.get('sort', '')}"
     found = cache.get(key)
     if found is None:
         found = computed_facets(filterset, params)
-        facets, years = found
-        if years is not None and not any(f.left_out for f in facets):
-            cache.set(key, found, settings.COLLECTION_FACETS_SECONDS)
+        cache.set(key, found, settings.COLLECTION_FACETS_SECONDS)
     return found
 
 
