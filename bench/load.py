@@ -29,6 +29,7 @@ from bench.run import (
     app_env,
     free_port,
     manage,
+    start_gunicorn,
     stop,
     wait_http,
     with_database,
@@ -90,11 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = choose_paths(db_url, random.Random(args.seed))
     (work / "paths.json").write_text(json.dumps(paths), encoding="utf-8")
     port = free_port()
-    gunicorn = subprocess.Popen(
-        [str(BIN / "gunicorn"), "archive.wsgi", "--workers", str(args.workers),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+    gunicorn = start_gunicorn(env, port, workers=args.workers)
     try:
         wait_http(port, "/documents/", gunicorn)
         started = time.time()

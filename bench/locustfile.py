@@ -14,28 +14,14 @@ import random
 from locust import HttpUser, between, task
 
 PATHS = json.loads(open(os.environ["LOAD_PATHS"], encoding="utf-8").read())  # noqa: SIM115
+WEIGHTS = {"search": 4, "document": 3, "person": 2, "json": 1}
 
 
 class Reader(HttpUser):
     # A researcher reads for a moment between pages.
     wait_time = between(0.5, 1.5)
 
-    def _get(self, kind: str) -> None:
-        path = random.choice(PATHS[kind])
-        self.client.get(path, name=kind)
-
-    @task(4)
-    def search(self) -> None:
-        self._get("search")
-
-    @task(3)
-    def document(self) -> None:
-        self._get("document")
-
-    @task(2)
-    def person(self) -> None:
-        self._get("person")
-
-    @task(1)
-    def json_search(self) -> None:
-        self._get("json")
+    @task
+    def read(self) -> None:
+        kind = random.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
+        self.client.get(random.choice(PATHS[kind]), name=kind)

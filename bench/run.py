@@ -110,6 +110,14 @@ def manage(env: dict, *args: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, check=True)
 
 
+def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(BIN / "gunicorn"), "archive.wsgi", "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+
+
 def wait_http(port: int, path: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -507,11 +515,7 @@ def run(args: argparse.Namespace) -> dict:
         connections.close_all()
 
         port, ds_port = free_port(), free_port()
-        gunicorn = subprocess.Popen(
-            [str(BIN / "gunicorn"), "archive.wsgi", "--workers", "2",
-             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
+        gunicorn = start_gunicorn(env, port, workers=2)
         datasette = subprocess.Popen(
             [str(BIN / "datasette"), "serve", "-i", str(sqlite), "--host", "127.0.0.1",
              "--port", str(ds_port), "--setting", "facet_time_limit_ms", "60000",

@@ -8,6 +8,9 @@ MIN_MS is left, attempts return None without running.
 - PostgreSQL: `statement_timeout`, set for each attempt inside a savepoint, so a
   cancelled statement leaves the rest of the transaction usable.
 - SQLite: a progress handler interrupts a statement once the attempt's deadline passes.
+
+`local_setting(using, name)` is the PostgreSQL setting mechanism underneath, also used
+to steer the planner (catalogue.search).
 """
 
 from __future__ import annotations
@@ -24,6 +27,25 @@ Attempt = Callable[[Callable[[], T]], T | None]
 MIN_MS = 20
 
 
+@contextlib.contextmanager
+def local_setting(using: str, name: str) -> Iterator[Callable[[str], None]]:
+    """A transaction in which `set_value(v)` changes PostgreSQL's setting `name` for that
+    transaction only; inside an outer transaction, where SET LOCAL would outlive the
+    block, the previous value is put back at its end."""
+    connection = connections[using]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s)", [name])
+        previous = cursor.fetchone()[0]
+
+        def set_value(value: str) -> None:
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+        yield set_value
+        if not outermost:
+            set_value(previous)
+
+
 def _cancelled(exc: OperationalError) -> bool:
     text = str(exc)
     return "statement timeout" in text or "interrupted" in text
@@ -34,35 +56,33 @@ def statement_budget(using: str, each_ms: int, total_ms: int | None = None) -> I
     connection = connections[using]
     ends = time.monotonic() + (total_ms if total_ms is not None else 10**9) / 1000
 
-    def allowance() -> int:
-        """Milliseconds the next attempt may take."""
-        return int(min(each_ms, (ends - time.monotonic()) * 1000))
+    @contextlib.contextmanager
+    def bounded(run: Callable[[Callable[[], T], int], T]) -> Iterator[Attempt]:
+        """`attempt` around `run(fn, milliseconds)`, the database's way to bound `fn`."""
+
+        def attempt(fn: Callable[[], T]) -> T | None:
+            budget = int(min(each_ms, (ends - time.monotonic()) * 1000))
+            if budget < MIN_MS:
+                return None
+            try:
+                return run(fn, budget)
+            except OperationalError as exc:
+                if _cancelled(exc):
+                    return None
+                raise
+
+        yield attempt
 
     if connection.vendor == "postgresql":
-        outermost = not connection.in_atomic_block
-        with transaction.atomic(using=using), connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('statement_timeout')")
-            previous = cursor.fetchone()[0]
+        with local_setting(using, "statement_timeout") as set_timeout:
 
-            def attempt(fn: Callable[[], T]) -> T | None:
-                budget = allowance()
-                if budget < MIN_MS:
-                    return None
-                try:
-                    with transaction.atomic(using=using):
-                        cursor.execute(
-                            "SELECT set_config('statement_timeout', %s, true)", [f"{budget}ms"]
-                        )
-                        return fn()
-                except OperationalError as exc:
-                    if _cancelled(exc):
-                        return None
-                    raise
+            def in_savepoint(fn: Callable[[], T], budget: int) -> T:
+                with transaction.atomic(using=using):
+                    set_timeout(f"{budget}ms")
+                    return fn()
 
-            yield attempt
-            if not outermost:
-                # Inside an outer transaction the setting would outlive this block.
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            with bounded(in_savepoint) as attempt:
+                yield attempt
         return
     if connection.vendor != "sqlite":
         yield lambda fn: fn()
@@ -71,21 +91,14 @@ def statement_budget(using: str, each_ms: int, total_ms: int | None = None) -> I
     raw = connection.connection
     deadline = [0.0]
 
-    def attempt(fn: Callable[[], T]) -> T | None:
-        budget = allowance()
-        if budget < MIN_MS:
-            return None
+    def until_deadline(fn: Callable[[], T], budget: int) -> T:
         deadline[0] = time.monotonic() + budget / 1000
-        try:
-            return fn()
-        except OperationalError as exc:
-            if _cancelled(exc):
-                return None
-            raise
+        return fn()
 
     # Called every 1,000 SQLite VM instructions; a non-zero return interrupts the statement.
     raw.set_progress_handler(lambda: int(time.monotonic() > deadline[0]), 1000)
     try:
-        yield attempt
+        with bounded(until_deadline) as attempt:
+            yield attempt
     finally:
         raw.set_progress_handler(None, 0)

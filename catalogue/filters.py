@@ -253,9 +253,13 @@ class DocumentFilter(django_filters.FilterSet):
     @property
     def exact_count(self) -> int | None:
         """The number of results when the search's ids already tell it (no query needed)."""
-        if self.hits is None or set(self.cleaned) - {"q", "sort"}:
+        if self.hits is None or not self.selects_only("q", "sort"):
             return None
         return len(self.hits)
+
+    def selects_only(self, *keys: str) -> bool:
+        """Whether the query string sets nothing but these keys."""
+        return not set(self.cleaned) - set(keys)
 
     def selected(self, key: str) -> list:
         value = self.cleaned.get(key)

@@ -120,7 +120,7 @@ def _documents_by_role(link_model, **owner) -> tuple[list[tuple[str, int, list]]
     Three queries whatever the number of documents: the count per role, the count of
     distinct documents, and the first rows of every role at once (a window function).
     """
-    links = link_model.objects.filter(document__status=Status.PUBLISHED, **owner)
+    links = _published_links(link_model, **owner)
     per_role = dict(
         links.order_by().values_list("role").annotate(n=Count("document", distinct=True))
     )
@@ -168,8 +168,12 @@ def _companions(link_model, field: str, document_ids, exclude_pk=None, limit: in
     ]
 
 
-def _published_ids(link_model, **owner):
-    return link_model.objects.filter(document__status=Status.PUBLISHED, **owner).values("document")
+def _published_links(link_model, **owner) -> QuerySet:
+    return link_model.objects.filter(document__status=Status.PUBLISHED, **owner)
+
+
+def _published_ids(link_model, **owner) -> QuerySet:
+    return _published_links(link_model, **owner).values("document")
 
 
 @require_safe

@@ -836,9 +836,7 @@ def _import_with_read_ahead(
     database. One batch ahead at most: memory does not grow with the corpus.
     """
     batches = [files[i : i + batch_size] for i in range(0, len(files), batch_size)]
-    if len(batches) < 2:
-        for batch in batches:
-            write([prepare(path, loader.max_bytes) for path in batch])
+    if not batches:
         return
 
     def read(batch: list[Path]) -> list[Prepared]:
