@@ -225,6 +225,7 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 FACET_BUDGET_MS = env_int("FACET_BUDGET_MS", 300)
 # ... and all of them together within this many (the later ones are left out).
 FACETS_TOTAL_BUDGET_MS = env_int("FACETS_TOTAL_BUDGET_MS", 800)
-# The facets of the whole collection (browse with no query or filter, the same for every
-# reader) are kept this many seconds in each process's cache; 0 turns that off.
-COLLECTION_FACETS_SECONDS = env_int("COLLECTION_FACETS_SECONDS", 60)
+# Facet counts are kept this many seconds at most in each process's cache; 0 turns that
+# off. Any write to the catalogue makes them recounted at once. PostgreSQL only: SQLite
+# has no change counter to tell when they went stale (catalogue.facets.all_facets).
+FACET_CACHE_SECONDS = env_int("FACET_CACHE_SECONDS", 600)

@@ -2,7 +2,8 @@
 
 `statement_budget(using, each_ms, total_ms)` yields `attempt(fn)`, which runs `fn` (its
 queries) and returns its result, or None when a statement ran past its budget: the
-smaller of `each_ms` and what is left of `total_ms` for the whole block. Once less than
+smaller of `each_ms` (`weight` times it for an `fn` doing that many attempts'
+work: `attempt(fn, weight)`) and what is left of `total_ms` for the whole block. Once less than
 MIN_MS is left, attempts return None without running.
 
 - PostgreSQL: `statement_timeout`, set for each attempt inside a savepoint, so a
@@ -23,7 +24,7 @@ from typing import TypeVar
 from django.db import OperationalError, connections, transaction
 
 T = TypeVar("T")
-Attempt = Callable[[Callable[[], T]], T | None]
+Attempt = Callable[..., T | None]  # attempt(fn, weight=1)
 MIN_MS = 20
 
 
@@ -60,8 +61,9 @@ def statement_budget(using: str, each_ms: int, total_ms: int | None = None) -> I
     def bounded(run: Callable[[Callable[[], T], int], T]) -> Iterator[Attempt]:
         """`attempt` around `run(fn, milliseconds)`, the database's way to bound `fn`."""
 
-        def attempt(fn: Callable[[], T]) -> T | None:
-            budget = int(min(each_ms, (ends - time.monotonic()) * 1000))
+        def attempt(fn: Callable[[], T], weight: int = 1) -> T | None:
+            # `weight`: how many attempts' work `fn` does at once (their budgets add up).
+            budget = int(min(each_ms * weight, (ends - time.monotonic()) * 1000))
             if budget < MIN_MS:
                 return None
             try:
@@ -85,7 +87,7 @@ def statement_budget(using: str, each_ms: int, total_ms: int | None = None) -> I
                 yield attempt
         return
     if connection.vendor != "sqlite":
-        yield lambda fn: fn()
+        yield lambda fn, weight=1: fn()
         return
     connection.ensure_connection()
     raw = connection.connection

@@ -181,6 +181,13 @@ class Document(models.Model):
             models.Index(fields=["language"], name="document_language_idx"),
             models.Index(fields=["document_type"], name="document_type_idx"),
             models.Index(fields=["classification"], name="document_classification_idx"),
+            # Facet counts over many results read these few columns from the index alone
+            # (an index-only scan) instead of the whole rows, which hold the texts' vector:
+            # at 100,000 documents 5 MB instead of 200 MB.
+            models.Index(
+                fields=["status", "id", "language", "document_type", "classification", "date"],
+                name="document_facets_idx",
+            ),
             # The importer's lookups by file name and content hash.
             models.Index(fields=["source_file"], name="document_source_file_idx"),
             models.Index(fields=["sha256"], name="document_sha256_idx"),

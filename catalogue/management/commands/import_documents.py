@@ -37,10 +37,18 @@ ANALYZED_TABLES = (
 
 
 def refresh_statistics() -> None:
-    """Fresh planner statistics for the tables an import fills (sampled: seconds at 1M)."""
+    """Fresh planner statistics for the tables an import fills (sampled: seconds at 1M).
+
+    On PostgreSQL also VACUUM, which marks the new rows' pages all-visible: until then
+    facet counts cannot use index-only scans and read whole rows instead (at 100,000
+    documents, 200 MB instead of 5 MB). Pages already marked are skipped, so after a
+    small import it is quick. VACUUM cannot run in a transaction: inside a caller's,
+    only ANALYZE (autovacuum does the rest later).
+    """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE " + ", ".join(ANALYZED_TABLES))
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            cursor.execute(f"{command} " + ", ".join(ANALYZED_TABLES))
         elif connection.vendor == "sqlite":
             cursor.execute("PRAGMA optimize")
 
