@@ -399,7 +399,8 @@ def ratio(a, b) -> float | None:
 def table(result: dict) -> str:
     lines = [
         f"{result['documents']:,} documents, {result['rounds']} rounds; import "
-        f"{result['import']['docs_per_s']} docs/s, peak RSS {result['import']['peak_rss_mb']} MB",
+        f"{result['import'].get('docs_per_s', '?')} docs/s, "
+        f"peak RSS {result['import'].get('peak_rss_mb', '?')} MB",
         f"{'class':<14}{'p50':>8}{'p95':>8}{'sql p50':>9}{'ds p50':>8}{'ds p95':>8}"
         f"{'÷floor':>8}{'÷ds':>7}",
     ]
@@ -631,12 +632,13 @@ def main() -> None:
         parser.error("--rounds must be at least 1")
     args.json_path = args.json or RESULTS / f"postgresql-{args.documents}.json"
     result = run(args)
-    print(table(result))
-    if result["failures"]:
-        print(f"{len(result['failures'])} failed requests, see the JSON", file=sys.stderr)
+    # Written first: the figures took many minutes, and must outlive a printing error.
     target = args.json or RESULTS / f"postgresql-{result['documents']}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(table(result))
+    if result["failures"]:
+        print(f"{len(result['failures'])} failed requests, see the JSON", file=sys.stderr)
     print(f"wrote {target}")
     if draw():
         print(f"drew {PNG}")
