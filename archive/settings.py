@@ -227,5 +227,5 @@ FACET_BUDGET_MS = env_int("FACET_BUDGET_MS", 300)
 FACETS_TOTAL_BUDGET_MS = env_int("FACETS_TOTAL_BUDGET_MS", 800)
 # Facet counts are kept this many seconds at most in each process's cache; 0 turns that
 # off. Any write to the catalogue makes them recounted at once. PostgreSQL only: SQLite
-# has no change counter to tell when they went stale (catalogue.facets.all_facets).
+# has no write stamp to tell when they went stale (catalogue.facets.all_facets).
 FACET_CACHE_SECONDS = env_int("FACET_CACHE_SECONDS", 600)

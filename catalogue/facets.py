@@ -314,9 +314,9 @@ def cached_counts(filterset: DocumentFilter, params: QueryDict) -> Counts:
     order, nor between two readers asking the same thing; they change when the
     catalogue does. So, for settings.FACET_CACHE_SECONDS at most (0: never), each
     process keeps them under a key made of the selection and, where the database tells
-    one (`catalogue_version`, PostgreSQL), the catalogue's change counter: any write
-    makes the next request count afresh. Without a counter (SQLite) nothing is kept,
-    since nothing would tell when the counts went stale. A facet left out is kept left
+    one (`catalogue_version`, PostgreSQL), a stamp of its last write: any write makes
+    the next request count afresh. Without a stamp (SQLite) nothing is kept, since
+    nothing would tell when the counts went stale. A facet left out is kept left
     out: with the same data it would run past its budget again.
     """
     seconds = settings.FACET_CACHE_SECONDS
@@ -333,27 +333,30 @@ def cached_counts(filterset: DocumentFilter, params: QueryDict) -> Counts:
     return found
 
 
-def catalogue_version(using: str) -> int | None:
-    """A number that changes whenever a row the search page reads is written, or None.
+def catalogue_version(using: str) -> str | None:
+    """A stamp that changes whenever a row the search page reads is written, or None.
 
-    PostgreSQL counts every row inserted, updated and deleted in each table (its
-    cumulative statistics, which sessions publish within about a second of a commit);
-    their sum over the catalogue's tables, plus this transaction's own writes, is such
-    a number, and reading it costs one small query. Other databases have none.
+    PostgreSQL counts the rows inserted, updated and deleted in each table (cumulative
+    statistics, which a session publishes within about a second of its commit): their
+    sum over the catalogue's tables, plus this transaction's own writes, is such a
+    stamp, unmoved by other databases of the same server. A replica keeps no such
+    counts of what it replays: there the stamp is the position in the write-ahead log
+    replayed so far, which any write on the primary moves on. Other databases: None.
     """
     connection = connections[using]
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM ("
-            " SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables"
-            " UNION ALL"
-            " SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables"
-            ") AS changes WHERE relname = ANY(%s)",
+            "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text"
+            " ELSE (SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM ("
+            "  SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables"
+            "  UNION ALL"
+            "  SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables"
+            " ) AS changes WHERE relname = ANY(%s))::text END",
             [list(_catalogue_tables())],
         )
-        return int(cursor.fetchone()[0])
+        return cursor.fetchone()[0]
 
 
 def _catalogue_tables() -> tuple[str, ...]:

@@ -163,7 +163,7 @@ def test_facets_are_cached_until_the_catalogue_changes(client, documents, settin
     cache.clear()
     settings.FACET_CACHE_SECONDS = 600
     if connection.vendor != "postgresql":
-        # No change counter: nothing is kept, every request counts afresh.
+        # No write stamp: nothing is kept, every request counts afresh.
         assert facets.catalogue_version("default") is None
         assert sum(v["count"] for v in search(client)["facets"]["language"]) == 12
         _grow(1)
