@@ -347,14 +347,15 @@ def catalogue_version(using: str) -> str | None:
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
+        counters = " + ".join(
+            f"pg_stat_get{scope}_tuples_{change}(t)"
+            for scope in ("", "_xact")
+            for change in ("inserted", "updated", "deleted")
+        )
         cursor.execute(
             "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text"
-            " ELSE (SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM ("
-            "  SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables"
-            "  UNION ALL"
-            "  SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables"
-            " ) AS changes WHERE relname = ANY(%s))::text END",
-            [list(_catalogue_tables())],
+            f" ELSE (SELECT sum({counters}) FROM unnest(%s::regclass[]) AS t)::text END",
+            [[connection.ops.quote_name(table) for table in _catalogue_tables()]],
         )
         return cursor.fetchone()[0]
 

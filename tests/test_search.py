@@ -134,6 +134,19 @@ def test_snippets_mark_hits_and_only_for_the_rows_given(corpus):
     assert "<mark>servicemen</mark>" in hits[corpus.politburo.pk]
 
 
+def test_a_hit_deep_in_a_long_text_still_has_its_snippet(corpus):
+    # PostgreSQL looks at the start of each text first, then at the whole of the
+    # texts of the documents without a hit there.
+    early = make_document(title="Early", summary="Nothing here")
+    add_text(early, "translation", "en", "Zanzibar at once. " + "Filler words. " * 1000)
+    late = make_document(title="Late", summary="Nothing here")
+    add_text(late, "translation", "en", "Filler words. " * 1000 + "Then Zanzibar.")
+    hits = snippets([early, late], "zanzibar")
+    assert set(hits) == {early.pk, late.pk}
+    assert "<mark>Zanzibar</mark>" in hits[late.pk]
+    assert "Then" in hits[late.pk]
+
+
 def test_snippets_escape_the_source_text(client, corpus):
     document = make_document(title=f"Report {XSS}", summary=f"Intercepted {XSS} servicemen")
     add_text(document, "translation", "en", f"Servicemen {XSS} again <b>bold</b>")
