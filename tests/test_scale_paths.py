@@ -191,3 +191,26 @@ def test_facets_are_cached_until_the_catalogue_changes(client, documents, settin
         search(client, "?q=Korea")
     assert [q for q in queries if "GROUP BY" in q["sql"]]
     cache.clear()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="a PostgreSQL setting")
+def test_the_import_writes_with_a_large_gin_pending_list_and_puts_it_back(monkeypatch):
+    from catalogue.importer import load
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('gin_pending_list_limit')")
+            return cursor.fetchone()[0]
+
+    before = setting()
+    seen = []
+    write_batch = load.Loader.write_batch
+
+    def recording(self, prepared):
+        seen.append(setting())
+        return write_batch(self, prepared)
+
+    monkeypatch.setattr(load.Loader, "write_batch", recording)
+    call_command("import_documents", str(SEEDS), stdout=StringIO())
+    assert seen and set(seen) == {"64MB"}
+    assert setting() == before

