@@ -31,6 +31,7 @@ from catalogue.search import (
     HIT_LIST_MAX,
     RANK_MAX,
     AnyId,
+    IdArray,
     NameMatches,
     matching_ids,
     matching_names,
@@ -171,7 +172,7 @@ class DocumentFilter(django_filters.FilterSet):
         if not value.strip():
             return qs
         if self.hits is not None:
-            return qs.filter(AnyId(self.hits))
+            return qs.filter(AnyId(self.hit_array))
         return search_documents(qs, value, self.names, rank=False)
 
     @cached_property
@@ -185,6 +186,11 @@ class DocumentFilter(django_filters.FilterSet):
             return None
         ids = matching_ids(self.queryset, self.query, self.names, HIT_LIST_MAX + 1)
         return ids if len(ids) <= HIT_LIST_MAX else None
+
+    @cached_property
+    def hit_array(self) -> IdArray:
+        """`hits` as one array literal, written once for every query of the request."""
+        return IdArray.of(self.hits or [])
 
     def filter_repository(self, qs, name, value):
         refs = ArchivalReference.objects.filter(repository__code__in=value)

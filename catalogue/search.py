@@ -336,18 +336,31 @@ HIT_LIST_MAX = 100_000
 RANK_MAX = 20_000
 
 
+class IdArray(str):
+    """Ids written once as a PostgreSQL array literal ("{1,2,3}"), for AnyId.
+
+    Passed as a list, each id would be quoted by psycopg in Python on every query that
+    uses them: ~150 ms per query for 100,000 ids. As one string it is quoted at C speed.
+    """
+
+    @classmethod
+    def of(cls, ids: Iterable[int]) -> IdArray:
+        return cls("{" + ",".join(str(int(pk)) for pk in ids) + "}")
+
+
 class AnyId(Func):
     """`pk = ANY(%s)`: thousands of ids as one array parameter, not one placeholder each."""
 
     output_field = BooleanField()
 
-    def __init__(self, ids: list[int]):
-        super().__init__(F("pk"), Value(list(ids)))
+    def __init__(self, ids: IdArray | Iterable[int]):
+        array = ids if isinstance(ids, IdArray) else IdArray.of(ids)
+        super().__init__(F("pk"), Value(str(array)))
 
     def as_sql(self, compiler, connection, **extra):
         pk_sql, pk_params = compiler.compile(self.source_expressions[0])
-        ids = self.source_expressions[1].value
-        return f"{pk_sql} = ANY(%s::bigint[])", (*pk_params, ids)
+        array = self.source_expressions[1].value
+        return f"{pk_sql} = ANY(%s::bigint[])", (*pk_params, array)
 
 
 def matching_ids(queryset, q: str, names: NameMatches, limit: int) -> list[int]:
