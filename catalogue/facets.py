@@ -3,12 +3,15 @@
 Each facet costs one GROUP BY query over the results filtered by every other
 facet (so picking "ru" still shows how many "en" documents there are), limited
 to the top values plus the selected ones: the number of queries depends on
-neither the number of results nor the number of values. Links add or remove one
-`key=value` pair, as datasette's facets do, so everything works without JS.
+neither the number of results nor the number of values. On PostgreSQL the facets
+of the documents' own columns share one GROUPING SETS query (`column_counts`), and
+the counts are kept until the catalogue changes (`cached_counts`). Links add or
+remove one `key=value` pair, as datasette's facets do, so everything works without JS.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -347,21 +350,24 @@ def catalogue_version(using: str) -> str | None:
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        counters = " + ".join(
-            f"pg_stat_get{scope}_tuples_{change}(t)"
-            for scope in ("", "_xact")
-            for change in ("inserted", "updated", "deleted")
-        )
-        cursor.execute(
-            "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text"
-            f" ELSE (SELECT sum({counters}) FROM unnest(%s::regclass[]) AS t)::text END",
-            [[connection.ops.quote_name(table) for table in _catalogue_tables()]],
-        )
+        cursor.execute(_VERSION_SQL, [list(_catalogue_tables())])
         return cursor.fetchone()[0]
 
 
+_CHANGE_COUNTERS = " + ".join(
+    f"pg_stat_get{scope}_tuples_{change}(t)"
+    for scope in ("", "_xact")
+    for change in ("inserted", "updated", "deleted")
+)
+_VERSION_SQL = (
+    "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text"
+    f" ELSE (SELECT sum({_CHANGE_COUNTERS}) FROM unnest(%s::regclass[]) AS t)::text END"
+)
+
+
+@functools.cache
 def _catalogue_tables() -> tuple[str, ...]:
-    """The tables whose rows decide what a search finds and how its facets count."""
+    """The (quoted) tables whose rows decide what a search finds and how its facets count."""
     from catalogue.models import Document, Repository, Translation
     from people.models import Organization, Person
 
@@ -377,7 +383,7 @@ def _catalogue_tables() -> tuple[str, ...]:
         Organization,
         OrganizationName,
     )
-    return tuple(model._meta.db_table for model in models)
+    return tuple(f'"{model._meta.db_table}"' for model in models)
 
 
 def counted(filterset: DocumentFilter) -> Counts:
@@ -433,8 +439,9 @@ def counted_together(filterset: DocumentFilter) -> list[str]:
 def column_counts(documents: QuerySet, names: list[str]) -> Counts:
     """{facet: rows of value, label, count, most first} for these column facets and
     {"date": {year: count}}, counted in one GROUPING SETS query."""
+    connection = connections[documents.db]
     columns = {name: FACETS[name].value_field for name in names if name != "date"}
-    quote = connections[documents.db].ops.quote_name
+    quote = connection.ops.quote_name
     fields = [*columns.values(), *(["date"] if "date" in names else [])]
     inner, params = documents.order_by().values(*fields).query.sql_with_params()
     keys = {name: quote(column) for name, column in columns.items()}
@@ -451,7 +458,7 @@ def column_counts(documents: QuerySet, names: list[str]) -> Counts:
         f"GROUP BY GROUPING SETS ({', '.join(f'({key})' for key in keys.values())})"
     )
     found: dict[str, list[dict]] = {name: [] for name in keys}
-    with connections[documents.db].cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
             values, count, grouped = row[: len(keys)], row[len(keys)], row[len(keys) + 1 :]

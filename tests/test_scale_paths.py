@@ -24,6 +24,13 @@ SLOW = (
 )
 
 
+def _value(sql: str):
+    """The one value a query returns."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+
+
 @pytest.fixture
 def documents(db):
     _grow(12)  # 12 published documents mentioning Korea, each its own language cycle
@@ -106,9 +113,7 @@ def test_a_large_import_refreshes_the_planner_statistics(monkeypatch):
     from catalogue.management.commands import import_documents
 
     def reltuples() -> float:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'catalogue_document'")
-            return cursor.fetchone()[0]
+        return _value("SELECT reltuples FROM pg_class WHERE relname = 'catalogue_document'")
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE catalogue_document")  # empty: 0 rows
@@ -125,11 +130,7 @@ def test_outside_a_transaction_a_large_import_also_vacuums(monkeypatch):
     from catalogue.management.commands import import_documents
 
     def all_visible_pages() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT relallvisible FROM pg_class WHERE relname = 'catalogue_document'"
-            )
-            return cursor.fetchone()[0]
+        return _value("SELECT relallvisible FROM pg_class WHERE relname = 'catalogue_document'")
 
     assert all_visible_pages() == 0
     monkeypatch.setattr(import_documents, "ANALYZE_AFTER", 3)
@@ -198,9 +199,7 @@ def test_the_import_writes_with_a_large_gin_pending_list_and_puts_it_back(monkey
     from catalogue.importer import load
 
     def setting() -> str:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('gin_pending_list_limit')")
-            return cursor.fetchone()[0]
+        return _value("SELECT current_setting('gin_pending_list_limit')")
 
     before = setting()
     seen = []
