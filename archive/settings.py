@@ -46,7 +46,10 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off (see .env.example)")
+        raise ImproperlyConfigured(
+            "SECRET_KEY is required when DEBUG is off (see .env.example); on a development"
+            " checkout run manage.py with DEBUG=1, as `make lint` does for makemigrations"
+        )
     # Only ever used with DEBUG on, on a developer's machine.
     SECRET_KEY = "django-insecure-development-key-only-for-debug-mode"
 
