@@ -78,3 +78,142 @@ def test_a_bad_page_in_a_batch_costs_only_itself(tmp_path):
     assert outcomes.pop("zz_empty.txt") == "failed"
     assert set(outcomes.values()) == {"created"}
     assert Document.objects.count() == 6
+
+
+TRANSLATED_PAGE = """
+March 3, 1955
+
+{title}
+
+Citation:
+
+"{title}", March 3, 1955, Wilson Center Digital Archive, RGASPI, f. 558, op. 11, d. 98, \
+ll. 1-2. Contributed by Gary Goldberg and translated by {translator}.
+
+<https://digitalarchive.wilsoncenter.org/document/{external_id}>
+
+Summary:
+
+A conversation about the grain deliveries.
+
+Original Language:
+
+English
+
+Contents:
+
+Translation - English
+
+{text}
+"""
+
+
+def _translated_page(path, title, external_id, text, translator="James F. Person"):
+    path.write_text(
+        TRANSLATED_PAGE.format(
+            title=title, external_id=external_id, text=text, translator=translator
+        ),
+        encoding="utf-8",
+    )
+
+
+def test_workers_find_names_created_after_they_were_forked_and_after_a_rollback(
+    tmp_path, monkeypatch
+):
+    """A translator new to the authority, credited early on, is found mentioned in pages of
+    later batches; a page whose write fails rolls its batch back (the resolver reloads,
+    the workers are forked again) and the records still match a file-by-file import."""
+    from catalogue.importer import load
+    from catalogue.importer.resolve import Resolver
+    from people.models import Person
+
+    corpus = tmp_path / "corpus"
+    generate(documents=20, out=corpus, seed=11)
+    folder = corpus / "000"
+    _translated_page(
+        folder / "0000001x.txt", "Note on the grain deliveries", "910001",
+        "The minister thanked the translator for the careful work.",
+        translator="Zakhar Vorontsovsky",
+    )  # fmt: skip
+    _translated_page(
+        folder / "0000012bad.txt", "A page the database refuses", "910002",
+        "Nothing of this page may stay.",
+    )  # fmt: skip
+    for name, external_id in (("0000009x.txt", "910003"), ("0000015x.txt", "910004")):
+        _translated_page(
+            folder / name, f"Memorandum {external_id}", external_id,
+            "Zakhar Vorontsovsky met the minister on Tuesday and reported on the talks.",
+        )  # fmt: skip
+
+    write_texts = load.Loader._replace_texts
+
+    def refuse_the_bad_page(self, document, parsed, resolution):
+        if "bad" in parsed.file_name:
+            raise ValueError("the database refused this page")
+        return write_texts(self, document, parsed, resolution)
+
+    monkeypatch.setattr(load.Loader, "_replace_texts", refuse_the_bad_page)
+    snapshots = []
+    take_snapshot = Resolver.snapshot
+    monkeypatch.setattr(
+        Resolver, "snapshot", lambda self: snapshots.append(1) or take_snapshot(self)
+    )
+
+    one_by_one = import_paths([corpus], batch_size=1, workers=0)
+    first = {d.source_file: document_record(d) for d in Document.objects.for_record()}
+    assert snapshots == []
+    Document.objects.all().delete()
+    Person.objects.filter(name="Zakhar Vorontsovsky").delete()
+
+    in_workers = import_paths([corpus], batch_size=4, workers=1)
+    second = {d.source_file: document_record(d) for d in Document.objects.for_record()}
+    # Forked at the start, and again after the rollback.
+    assert len(snapshots) >= 2
+    outcomes = {o.file: o.outcome for o in in_workers}
+    assert outcomes["0000012bad.txt"] == "failed"
+    assert [o.outcome for o in in_workers] == [o.outcome for o in one_by_one]
+
+    translator = Person.objects.get(name="Zakhar Vorontsovsky")
+    for name in ("0000009x.txt", "0000015x.txt"):
+        roles = Document.objects.get(source_file=name).person_links.filter(person=translator)
+        assert list(roles.values_list("role", flat=True)) == ["mentioned"]
+
+    def comparable(record):
+        # The new translator was made twice (deleted in between): his id differs.
+        people = [(p["name"], p["role"]) for p in record["people"]]
+        return {k: v for k, v in record.items() if k not in ("id", "url", "people")}, people
+
+    assert {k: comparable(v) for k, v in first.items()} == {
+        k: comparable(v) for k, v in second.items()
+    }
+
+
+def test_a_copy_of_the_resolver_learns_the_records_its_original_created():
+    """What a worker's copy is handed (`created`) it can find in free text; the original
+    then searches only what the copy was not handed."""
+    import copy
+
+    from catalogue.importer.parse import parse
+    from catalogue.importer.resolve import Resolver
+
+    original = Resolver()
+    original.snapshot()
+    worker = copy.deepcopy(original)
+    created = original.person("Zakhar Vorontsovsky")
+    page = parse(
+        TRANSLATED_PAGE.format(
+            title="Memorandum", external_id="920001", translator="James F. Person",
+            text="Zakhar Vorontsovsky met the minister.",
+        ).encode(),
+        "page.txt",
+    )  # fmt: skip
+    assert created not in worker.mentions(page)[0]
+    worker.learn(original.created)
+    worker.learn(original.created)  # handed again with the next batch: added once
+    assert created in worker.mentions(page)[0]
+    assert len(worker.created) == 1
+
+    original.searched_here(0)
+    assert original.new_people.find_mentions("Zakhar Vorontsovsky met the minister.")
+    original.searched_here(1)
+    assert original.new_people.find_mentions("Zakhar Vorontsovsky met the minister.") == []

@@ -30,6 +30,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
+from catalogue.importer.bulk import insert_new
 from catalogue.importer.errors import ImporterError
 from catalogue.importer.lock import import_lock
 from catalogue.importer.parse import ParsedDocument, parse
@@ -455,7 +456,7 @@ class Loader:
         translated_by = [people for _, people in rows.texts]
         _bulk_create_with_history(people, DocumentPerson, **history)
         _bulk_create_with_history(organizations, DocumentOrganization, **history)
-        Translation.objects.bulk_create(texts)
+        insert_new(Translation, texts)
         # Called directly, simple_history records an empty change reason (through
         # bulk_create_with_history, none): kept as it was.
         text_history = _bulk_history_create(texts, Translation, change_reason="", **history)
@@ -466,15 +467,18 @@ class Loader:
             for text, history_id, pks in zip(texts, text_history, translated_by, strict=True)
             for pk in pks
         ]
-        through.objects.bulk_create(link for link, _ in links)
-        history_through.objects.bulk_create(
-            history_through(
-                id=link.pk,
-                history_id=history_id,
-                translation_id=link.translation_id,
-                person_id=link.person_id,
-            )
-            for link, history_id in links
+        insert_new(through, [link for link, _ in links])
+        insert_new(
+            history_through,
+            [
+                history_through(
+                    id=link.pk,
+                    history_id=history_id,
+                    translation_id=link.translation_id,
+                    person_id=link.person_id,
+                )
+                for link, history_id in links
+            ],
         )
         update_search_index(document.pk for document in documents)
         return [
@@ -642,7 +646,7 @@ def _bulk_create_with_history(objs: list, model, *, default_user, default_date) 
     if _history_sql(model) is None or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         bulk_create_with_history(objs, model, default_user=default_user, default_date=default_date)
         return
-    model._default_manager.bulk_create(objs)
+    insert_new(model, objs)
     _bulk_history_create(objs, model, default_user=default_user, default_date=default_date)
 
 
@@ -763,27 +767,25 @@ def prepare(path: Path, max_bytes: int) -> Prepared:
     return parsed, _worker_resolver.mentions(parsed) if _worker_resolver is not None else None
 
 
-def _batched(items: Iterable[Prepared], size: int) -> Iterator[list[Prepared]]:
-    batch: list[Prepared] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _worker_count(files: int, batch_size: int, asked: int | None) -> int:
+    """Worker processes for an import of `files`: `asked`, or by default (None) one
+    where there is a second core.
 
-
-def _worker_count(files: int, batch_size: int, asked: int) -> int:
-    # Parsing and finding mentions take most of the CPU: worth other processes only
-    # when the import is large, and only where fork hands them the indexes for free.
+    Parsing and finding mentions take about half of the CPU: worth another process
+    only when the import is large, and only where fork hands it the indexes for free.
+    Measured on two cores (10,000 generated pages): no worker 56 s, one 41–44 s, two
+    51–54 s — the writer and PostgreSQL need the second core too.
+    """
+    cores = os.cpu_count() or 1
+    if asked is None:
+        asked = 1 if cores >= 2 else 0
     if (
         asked <= 0
         or files < 2 * batch_size
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
         return 0
-    return min(asked, os.cpu_count() or 1)
+    return min(asked, cores)
 
 
 def _import_in_workers(
@@ -795,35 +797,66 @@ def _import_in_workers(
 ) -> None:
     """Workers prepare the next batch while this process writes the current one.
 
-    Workers are forked with a snapshot of the authority; records created since are
-    searched here (`Resolver.new_people`). When a batch created some, the workers
-    are forked again after it so that what is searched here stays small. One batch
-    ahead at most: memory does not grow with the corpus.
+    Workers are forked with a snapshot of the authority. Each batch hands them the
+    records created since (`Resolver.created`, which they `learn`); only those created
+    after a batch was handed out are searched here for it (`Resolver.searched_here`),
+    so the pipeline never stalls for new names. The workers are forked again when that
+    list grows long, or after a rollback (the resolver reloaded: records they were
+    handed may be gone). One batch ahead at most: memory does not grow with the corpus.
     """
     global _worker_resolver
-    work = functools.partial(prepare, max_bytes=loader.max_bytes)
+    resolver = loader.resolver
+    work = functools.partial(_prepare_in_worker, max_bytes=loader.max_bytes)
     chunk = max(1, batch_size // (4 * workers))
     batches = [files[i : i + batch_size] for i in range(0, len(files), batch_size)]
     position = 0
     try:
         while position < len(batches):
-            loader.resolver.snapshot()
-            _worker_resolver = loader.resolver
+            resolver.snapshot()
+            generation = resolver.generation
+            _worker_resolver = resolver
             # Forked workers never touch the database: the parent's connection stays its
             # own (they leave through os._exit, which closes nothing).
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                pending = pool.map_async(work, batches[position], chunk)
+
+                def dispatch(index: int) -> tuple[Any, int]:
+                    # A copy: the resolver's list grows while the workers read theirs.
+                    created = list(resolver.created)
+                    items = [(path, created) for path in batches[index]]
+                    return pool.map_async(work, items, chunk), len(created)
+
+                pending: tuple[Any, int] | None = dispatch(position)
                 while pending is not None:
-                    prepared = pending.get()
+                    result, shared = pending
+                    prepared = result.get()
                     position += 1
+                    unchanged = resolver.generation == generation
                     pending = None
-                    if position < len(batches) and not loader.resolver.has_new():
-                        pending = pool.map_async(work, batches[position], chunk)
+                    if (
+                        unchanged
+                        and position < len(batches)
+                        and len(resolver.created) <= HANDED_RECORDS_LIMIT
+                    ):
+                        pending = dispatch(position)
+                    # After a reload every record since the snapshot is searched here.
+                    resolver.searched_here(shared if unchanged else 0)
                     write(prepared)
-                    if pending is None:
-                        break
     finally:
         _worker_resolver = None
+
+
+# Records created since the workers were forked that each batch hands them, at most: past
+# it they are forked again from the grown authority (a fork costs less than the copies).
+HANDED_RECORDS_LIMIT = 2000
+
+
+def _prepare_in_worker(
+    item: tuple[Path, list[tuple[str, int, list[str]]]], max_bytes: int
+) -> Prepared:
+    path, created = item
+    if _worker_resolver is not None:
+        _worker_resolver.learn(created)
+    return prepare(path, max_bytes)
 
 
 def _import_with_read_ahead(
@@ -884,7 +917,7 @@ def import_paths(
     wait: bool = False,
     on_file: Callable[[int, int, FileOutcome], None] | None = None,
     batch_size: int = BATCH_SIZE,
-    workers: int = 0,
+    workers: int | None = 0,
 ) -> list[FileOutcome]:
     """Import every file under `paths`; raises ImportLocked if another import is running."""
     files = find_files(paths)
@@ -912,8 +945,6 @@ def import_paths(
                 if on_file is not None:
                     on_file(len(outcomes), len(files), outcome)
 
-        # Worker processes are opt-in (--workers): measured at 2,000–10,000 pages they did
-        # not yet beat one process, because new names force them to be forked again.
         workers = _worker_count(len(files), batch_size, workers)
         if not workers:
             _import_with_read_ahead(loader, files, batch_size, write)

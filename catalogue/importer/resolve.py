@@ -62,6 +62,12 @@ class Resolver:
     def __init__(self) -> None:
         # Set by snapshot(): the last ids a copy of the indexes made then knows.
         self._since: tuple[int, int] | None = None
+        # Records created since the snapshot, in order: ("person" | "organization", id, names).
+        self.created: list[tuple[str, int, list[str]]] = []
+        # How many of `created` the copies know too (`searched_here`).
+        self._shared = 0
+        # Counts reloads: a copy made before the last one may know records rolled back since.
+        self.generation = 0
         self.reload()
 
     def reload(self) -> None:
@@ -69,12 +75,15 @@ class Resolver:
         people, organizations = list(_person_entries()), list(_organization_entries())
         self.people = NameIndex(people)
         self.organizations = NameIndex(organizations, person=False)
+        self.generation += 1
         if self._since is not None:
             last_person, last_organization = self._since
-            self.new_people = _NewRecords(e for e in people if e[0] > last_person)
-            self.new_organizations = _NewRecords(
-                (e for e in organizations if e[0] > last_organization), person=False
-            )
+            self.created = [("person", pk, names) for pk, names in people if pk > last_person]
+            self.created += [
+                ("organization", pk, names) for pk, names in organizations if pk > last_organization
+            ]
+            self._shared = 0
+            self._index_unshared()
 
     def snapshot(self) -> None:
         """Mark the authority as it is now, for copies of this resolver in worker processes.
@@ -87,14 +96,36 @@ class Resolver:
             max(self.people._display, default=0),
             max(self.organizations._display, default=0),
         )
-        self.new_people = _NewRecords()
-        self.new_organizations = _NewRecords(person=False)
+        self.created = []
+        self._shared = 0
+        self._index_unshared()
 
-    def has_new(self) -> bool:
-        """Whether records were created since the snapshot."""
-        return self._since is not None and bool(
-            self.new_people.needles or self.new_organizations.needles
+    def searched_here(self, shared: int) -> None:
+        """The copies also know the first `shared` records of `created` (they were handed
+        them, see `learn`): `resolve` searches only the others."""
+        if shared != self._shared:
+            self._shared = shared
+            self._index_unshared()
+
+    def _index_unshared(self) -> None:
+        unshared = self.created[self._shared :]
+        self.new_people = _NewRecords((pk, n) for kind, pk, n in unshared if kind == "person")
+        self.new_organizations = _NewRecords(
+            ((pk, n) for kind, pk, n in unshared if kind == "organization"), person=False
         )
+
+    def learn(self, created: list[tuple[str, int, list[str]]]) -> None:
+        """In a copy: add records its original created since the snapshot (`created`, which
+        only grows between snapshots); those already added are skipped."""
+        for kind, pk, names in created[len(self.created) :]:
+            (self.people if kind == "person" else self.organizations).add(pk, names)
+            self.created.append((kind, pk, names))
+
+    def _created_record(self, kind: str, pk: int, names: list[str]) -> None:
+        if self._since is not None:
+            self.created.append((kind, pk, names))
+            index = self.new_people if kind == "person" else self.new_organizations
+            index.add(pk, names)
 
     def mentions(self, parsed: ParsedDocument) -> tuple[list[int], list[int]]:
         """Ids of the people and organizations the page's free text mentions, in order."""
@@ -114,8 +145,7 @@ class Resolver:
             PersonName(person=person, name=v, name_key=variant_key(v)) for v in extra
         )
         self.people.add(person.pk, [person.name, *extra])
-        if self._since is not None:
-            self.new_people.add(person.pk, [person.name, *extra])
+        self._created_record("person", person.pk, [person.name, *extra])
         return person.pk
 
     def organization(self, name: str, *, create: bool = True) -> int | None:
@@ -124,8 +154,7 @@ class Resolver:
             return found
         organization = Organization.objects.create(name=name.strip(), needs_review=True)
         self.organizations.add(organization.pk, [organization.name])
-        if self._since is not None:
-            self.new_organizations.add(organization.pk, [organization.name])
+        self._created_record("organization", organization.pk, [organization.name])
         return organization.pk
 
     def resolve(

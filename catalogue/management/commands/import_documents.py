@@ -65,9 +65,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=0,
+            default=None,
             metavar="N",
-            help="parse in N worker processes (large imports only; default: none)",
+            help=(
+                "parse in N worker processes, for imports of 400 files or more "
+                "(default: one where the machine has a second core; 0: none)"
+            ),
         )
         parser.add_argument(
             "--wait",
