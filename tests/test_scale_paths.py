@@ -213,3 +213,67 @@ def test_the_import_writes_with_a_large_gin_pending_list_and_puts_it_back(monkey
     call_command("import_documents", str(SEEDS), stdout=StringIO())
     assert seen and set(seen) == {"64MB"}
     assert setting() == before
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="counts are cached on PostgreSQL")
+@pytest.mark.parametrize("query", ["", "?q=Korea", "?q=Korea&sort=title"])
+def test_browsing_and_common_words_count_the_collection_less_what_they_miss(
+    client, documents, settings, query
+):
+    """Counted from the collection's tallies (less the documents the word is missing
+    from), the facets are those counted over the results themselves."""
+    from django.core.cache import cache
+
+    from tests.public_corpus import build_corpus
+
+    build_corpus()  # documents without "Korea", people and archives of their own
+    settings.FACET_CACHE_SECONDS = 0  # nothing kept: every facet counted over its results
+    direct = search(client, query)
+    cache.clear()
+    settings.FACET_CACHE_SECONDS = 600
+    with CaptureQueriesContext(connection) as queries:
+        by_tallies = search(client, query)
+    assert by_tallies["facets"] == direct["facets"]
+    assert by_tallies["count"] == direct["count"]
+    assert by_tallies["facets"]["person"] and by_tallies["facets"]["repository"]
+    unmatched = [q for q in queries if "EXCEPT SELECT unnest" in q["sql"]]
+    assert len(unmatched) == (1 if query else 0)
+    # The tallies serve the next word and browsing without another count of the collection.
+    with CaptureQueriesContext(connection) as queries:
+        search(client, "" if query else "?q=Korea")
+    assert not [
+        q for q in queries if "GROUP BY GROUPING SETS" in q["sql"] and "ANY" not in q["sql"]
+    ]
+    cache.clear()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="counts are cached on PostgreSQL")
+def test_a_word_in_few_documents_counts_its_own_results(client, documents, settings):
+    from django.core.cache import cache
+
+    from tests.public_corpus import build_corpus
+
+    build_corpus()
+    cache.clear()
+    settings.FACET_CACHE_SECONDS = 600
+    with CaptureQueriesContext(connection) as queries:
+        data = search(client, "?q=Gromyko")
+    assert 0 < data["count"] < facets.COMPLEMENT_SHARE * search(client)["count"]
+    assert not [q for q in queries if "EXCEPT SELECT unnest" in q["sql"]]
+    cache.clear()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="counts are cached on PostgreSQL")
+def test_the_collection_tallies_follow_the_catalogue(client, documents, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.FACET_CACHE_SECONDS = 600
+    before = search(client)
+    _grow(1)
+    after = search(client)
+    assert after["count"] == before["count"] + 1
+    assert sum(v["count"] for v in after["facets"]["language"]) == (
+        sum(v["count"] for v in before["facets"]["language"]) + 1
+    )
+    cache.clear()
