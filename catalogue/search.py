@@ -53,14 +53,15 @@ NAME_MATCH_BONUS = 1.0
 # ── the index ──────────────────────────────────────────────────────────────
 
 
-def _pg_index_sql(where: str) -> str:
+def pg_search_vector_sql(document: str) -> str:
+    """The search vector of the document row named `document` in a query, from its title,
+    summary and texts (PostgreSQL)."""
     config = "CASE t.language {} ELSE 'simple'::regconfig END".format(
         " ".join(f"WHEN '{code}' THEN '{cfg}'::regconfig" for code, cfg in PG_CONFIGS.items())
     )
     return f"""
-        UPDATE catalogue_document d SET search_vector =
-            setweight(to_tsvector('english', coalesce(d.title, '')), 'A')
-            || setweight(to_tsvector('english', coalesce(d.summary, '')), 'B')
+            setweight(to_tsvector('english', coalesce({document}.title, '')), 'A')
+            || setweight(to_tsvector('english', coalesce({document}.summary, '')), 'B')
             || coalesce((
                 SELECT catalogue_tsvector_agg(
                     setweight(
@@ -68,10 +69,13 @@ def _pg_index_sql(where: str) -> str:
                         CASE t.kind WHEN 'original' THEN 'D' ELSE 'C' END::"char"
                     ) ORDER BY t.position, t.id
                 )
-                FROM catalogue_translation t WHERE t.document_id = d.id
-            ), ''::tsvector)
-        WHERE {where}
-    """
+                FROM catalogue_translation t WHERE t.document_id = {document}.id
+            ), ''::tsvector)"""
+
+
+def _pg_index_sql(where: str) -> str:
+    vector = pg_search_vector_sql("d")
+    return f"UPDATE catalogue_document d SET search_vector = {vector} WHERE {where}"
 
 
 def _sqlite_index_sql(where: str) -> tuple[str, str]:

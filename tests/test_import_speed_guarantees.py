@@ -217,3 +217,29 @@ def test_a_copy_of_the_resolver_learns_the_records_its_original_created():
     assert original.new_people.find_mentions("Zakhar Vorontsovsky met the minister.")
     original.searched_here(1)
     assert original.new_people.find_mentions("Zakhar Vorontsovsky met the minister.") == []
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="computed as inserted on PostgreSQL"
+)
+def test_documents_written_in_bulk_are_indexed_as_the_index_would_index_them(tmp_path):
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    from catalogue.search import rebuild_search_index
+
+    generate(documents=12, out=tmp_path / "corpus", seed=13)
+    outcomes = import_paths([tmp_path / "corpus"], batch_size=5)
+    assert {o.outcome for o in outcomes} == {"created"}
+
+    def vectors():
+        return dict(
+            Document.objects.annotate(vector=Cast("search_vector", TextField())).values_list(
+                "pk", "vector"
+            )
+        )
+
+    written = vectors()
+    rebuild_search_index()
+    assert written == vectors()
+    assert len(written) == 12 and all(written.values())
