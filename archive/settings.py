@@ -131,6 +131,18 @@ for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["archive.routers.ReplicaRouter"]
+# The planner's price of reading a page out of order, for the catalogue's sessions:
+# PostgreSQL's default (4) is for spinning disks; with the working set in memory or on
+# SSD, 1.1 lets a facet over a few hundred results look its link rows up by index
+# instead of reading all of them (at 100,000 documents, 48 → 9 ms for the archive
+# facet of an 859-result search). Empty: the server's own setting.
+PG_RANDOM_PAGE_COST = os.environ.get("PG_RANDOM_PAGE_COST", "1.1").strip()
+for _database in DATABASES.values():
+    if PG_RANDOM_PAGE_COST and _database["ENGINE"] == "django.db.backends.postgresql":
+        _options = _database.setdefault("OPTIONS", {})
+        _options["options"] = (
+            f"{_options.get('options', '')} -c random_page_cost={float(PG_RANDOM_PAGE_COST)}"
+        ).strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the public pages read while an import writes; the timeout makes a
     # writer wait for another instead of failing at once with "database is locked".

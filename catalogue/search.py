@@ -468,7 +468,8 @@ def snippets(documents: Iterable, q: str) -> dict[int, SafeString]:
 # ts_headline parses all the text it is given (~3 ms for a long document): the first
 # pass looks at the start of each text only, where a hit usually is (a name in the
 # heading, a word of the opening paragraph); documents without a hit there get a second
-# pass over their whole texts.
+# pass over their whole texts — those whose stored vector has the words, that is: a
+# document found through a person the query names need not have them in its text.
 SNIPPET_FIRST_PASS_CHARS = 3000
 
 
@@ -476,13 +477,16 @@ def _pg_snippets(ids: list[int], q: str) -> dict[int, SafeString]:
     found = _pg_headlines(ids, q, SNIPPET_FIRST_PASS_CHARS)
     rest = [pk for pk in ids if pk not in found]
     if rest:
-        found.update(_pg_headlines(rest, q, None))
+        found.update(_pg_headlines(rest, q, None, text_hits_only=True))
     return found
 
 
-def _pg_headlines(ids: list[int], q: str, chars: int | None) -> dict[int, SafeString]:
+def _pg_headlines(
+    ids: list[int], q: str, chars: int | None, *, text_hits_only: bool = False
+) -> dict[int, SafeString]:
     """Highlighted excerpts of these documents that have a hit in their summary and the
-    first `chars` characters of each text (None: all of it)."""
+    first `chars` characters of each text (None: all of it); `text_hits_only`: of those
+    whose search vector matches `q`."""
     from django.contrib.postgres.aggregates import StringAgg
     from django.db.models import OuterRef, Subquery, TextField
     from django.db.models.functions import Coalesce, Concat, Left
@@ -504,21 +508,20 @@ def _pg_headlines(ids: list[int], q: str, chars: int | None) -> dict[int, SafeSt
         Coalesce(Subquery(texts, output_field=TextField()), empty),
         output_field=TextField(),
     )
-    rows = (
-        Document.objects.filter(pk__in=ids)
-        .annotate(
-            excerpt=SearchHeadline(
-                body,
-                _pg_query(q),
-                config="russian",
-                start_sel=START,
-                stop_sel=STOP,
-                max_fragments=2,
-                max_words=28,
-                min_words=12,
-                fragment_delimiter=" … ",
-            )
+    documents = Document.objects.filter(pk__in=ids)
+    if text_hits_only:
+        documents = documents.filter(_text_match(q)[0])
+    rows = documents.annotate(
+        excerpt=SearchHeadline(
+            body,
+            _pg_query(q),
+            config="russian",
+            start_sel=START,
+            stop_sel=STOP,
+            max_fragments=2,
+            max_words=28,
+            min_words=12,
+            fragment_delimiter=" … ",
         )
-        .values_list("pk", "excerpt")
-    )
+    ).values_list("pk", "excerpt")
     return {pk: highlight(text) for pk, text in rows if text and START in text}

@@ -277,3 +277,11 @@ def test_the_collection_tallies_follow_the_catalogue(client, documents, settings
         sum(v["count"] for v in before["facets"]["language"]) + 1
     )
     cache.clear()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="a PostgreSQL setting")
+def test_the_catalogues_sessions_price_random_reads_as_in_memory():
+    from django.conf import settings
+
+    assert settings.PG_RANDOM_PAGE_COST == "1.1"
+    assert float(_value("SHOW random_page_cost")) == 1.1
