@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -455,14 +456,20 @@ def counted_by_complement(filterset: DocumentFilter, version: str) -> Counts | N
     if filterset.query and not filterset.hits:  # None: too many to list; or none at all
         return None
     using = filterset.queryset.db
-    tallies = collection_tallies(filterset.queryset, version)
+    # A word in few documents: its own counts cost less than the collection's would.
+    # (Counting the collection's documents, when its tallies are not at hand, ~10 ms.)
+    tallies = collection_tallies(filterset.queryset, version, count=False)
+    if filterset.query:
+        total = tallies["total"] if tallies is not None else filterset.queryset.count()
+        if len(filterset.hits) <= COMPLEMENT_SHARE * total:
+            return None
+    tallies = tallies or collection_tallies(filterset.queryset, version)
     if tallies is None:
         return None
     if not filterset.query:
         return _top(tallies)
-    if len(filterset.hits) <= COMPLEMENT_SHARE * tallies["total"]:
-        return None
-    unmatched = _unmatched(filterset)
+    hits = set(filterset.hits)
+    unmatched = IdArray.of(pk for pk in _ids(tallies) if pk not in hits)
     with statement_budget(
         using, settings.FACET_BUDGET_MS, settings.FACETS_TOTAL_BUDGET_MS
     ) as attempt:
@@ -475,16 +482,20 @@ def counted_by_complement(filterset: DocumentFilter, version: str) -> Counts | N
     return _top(_subtracted(tallies, missing))
 
 
-def collection_tallies(documents: QuerySet, version: str) -> Counts | None:
+def collection_tallies(documents: QuerySet, version: str, *, count: bool = True) -> Counts | None:
     """`complete_counts` of `documents` (the collection: no filter), kept in the cache
-    under the catalogue's `version`; None when they took longer than TALLY_BUDGET_MS."""
+    under the catalogue's `version`; None when they took longer than TALLY_BUDGET_MS,
+    or (`count=False`) are not in the cache."""
     key = f"facet-tallies:{documents.db}:{version}"
     found = cache.get(key)
-    if found is None:
+    if found is None and count:
         with statement_budget(documents.db, TALLY_BUDGET_MS) as attempt:
             found = attempt(lambda: complete_counts(documents))
         if found is None:
             return None
+        # The collection's ids, from which a search's leave those it does not match: in
+        # Python ~10 ms for 100,000, against ~80 ms for the database to take them apart.
+        found["ids"] = array("q", documents.order_by("pk").values_list("pk", flat=True)).tobytes()
         cache.set(key, found, settings.FACET_CACHE_SECONDS)
     return found
 
@@ -501,17 +512,10 @@ def complete_counts(documents: QuerySet) -> Counts:
     return counts
 
 
-def _unmatched(filterset: DocumentFilter) -> IdArray:
-    """The documents of the collection the search does not match (one query)."""
-    connection = connections[filterset.queryset.db]
-    inner, params = filterset.queryset.order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        # unnest keeps the hits out of the planner's estimates (which would weigh each
-        # of 100,000 ids in turn, ~40 ms).
-        cursor.execute(
-            f"{inner} EXCEPT SELECT unnest(%s::bigint[])", [*params, str(filterset.hit_array)]
-        )
-        return IdArray.of(row[0] for row in cursor.fetchall())
+def _ids(tallies: Counts) -> array:
+    ids = array("q")
+    ids.frombytes(tallies["ids"])
+    return ids
 
 
 def _subtracted(tallies: Counts, missing: Counts) -> Counts:
