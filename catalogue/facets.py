@@ -447,7 +447,7 @@ def counted_by_complement(filterset: DocumentFilter, version: str) -> Counts | N
     nearly every link row (at 100,000 documents, over a second for the person,
     organization and archive facets). The collection's own counts, kept until the
     catalogue changes, less the counts of the few documents the word is missing from
-    (a second's hundredth), are the same numbers. Only where counts are cached
+    (some 20 ms), are the same numbers. Only where counts are cached
     (PostgreSQL, FACET_CACHE_SECONDS > 0): without the cache the tallies would be
     counted on every request; `version` is the catalogue's, under which they are kept.
     """
