@@ -402,6 +402,10 @@ def counted(filterset: DocumentFilter, version: str | None = None) -> Counts:
     slowing the page. Those counted together (see `counted_together`) run first, then
     the others in the order of FACETS, then the histogram.
     """
+    if filterset.query and filterset.hits == []:
+        # The search matched nothing (PostgreSQL lists its hits): every count is zero,
+        # whatever else is selected, without asking.
+        return {**{name: [] for name in FACETS}, "date": {}}
     by_complement = counted_by_complement(filterset, version) if version else None
     if by_complement is not None:
         return by_complement

@@ -300,3 +300,14 @@ def test_the_catalogues_sessions_price_random_reads_as_in_memory():
 
     assert settings.PG_RANDOM_PAGE_COST == "1.1"
     assert float(_value("SHOW random_page_cost")) == 1.1
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the id list is PostgreSQL's")
+def test_a_search_matching_nothing_counts_no_facet_and_keeps_its_selection(client, documents):
+    with CaptureQueriesContext(connection) as queries:
+        data = search(client, "?q=zzyzxqv&language=de")
+    assert data["count"] == 0
+    assert not [q for q in queries if "GROUP BY" in q["sql"]]
+    # The selected value stays listed (with 0) so that it can be removed.
+    assert [(v["value"], v["count"]) for v in data["facets"]["language"]] == [("de", 0)]
+    assert all(not values for name, values in data["facets"].items() if name != "language")
