@@ -658,15 +658,11 @@ def _bulk_create_with_history(
 ) -> None:
     """simple_history's bulk_create_with_history, with the history rows written by the database
     (and `computed` columns, see `insert_new`)."""
-    if _history_sql(model) is None or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        if computed:
-            insert_new(model, objs, computed)
-            model.history.bulk_history_create(
-                objs, default_user=default_user, default_date=default_date
-            )
-            return
+    enabled = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    if not computed and (_history_sql(model) is None or not enabled):
         bulk_create_with_history(objs, model, default_user=default_user, default_date=default_date)
         return
+    # `_bulk_history_create` falls back to simple_history's rows where SQL cannot copy them.
     insert_new(model, objs, computed)
     _bulk_history_create(objs, model, default_user=default_user, default_date=default_date)
 
@@ -809,6 +805,11 @@ def _worker_count(files: int, batch_size: int, asked: int | None) -> int:
     return min(asked, cores)
 
 
+# Records created since the workers were forked that each batch hands them, at most: past
+# it they are forked again from the grown authority (a fork costs less than the copies).
+HANDED_RECORDS_LIMIT = 2000
+
+
 def _import_in_workers(
     loader: Loader,
     files: list[Path],
@@ -864,11 +865,6 @@ def _import_in_workers(
                     write(prepared)
     finally:
         _worker_resolver = None
-
-
-# Records created since the workers were forked that each batch hands them, at most: past
-# it they are forked again from the grown authority (a fork costs less than the copies).
-HANDED_RECORDS_LIMIT = 2000
 
 
 def _prepare_in_worker(
