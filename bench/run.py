@@ -25,6 +25,7 @@ import contextlib
 import http.client
 import json
 import math
+import multiprocessing
 import os
 import platform
 import random
@@ -191,9 +192,14 @@ def timed_import(env: dict, folder: Path, documents: int) -> dict:
 
 
 def build_sqlite(export: Path, target: Path) -> None:
-    """documents (one row each, a JSON `people` array) and document_people, FTS5 (porter)."""
-    target.unlink(missing_ok=True)
-    db = sqlite3.connect(target)
+    """documents (one row each, a JSON `people` array) and document_people, FTS5 (porter).
+
+    Written under another name and renamed when complete, so that a file at `target`
+    is always a whole database (--workdir reuses it).
+    """
+    partial = target.with_suffix(".part")
+    partial.unlink(missing_ok=True)
+    db = sqlite3.connect(partial)
     db.executescript(
         """
         CREATE TABLE documents (id INTEGER PRIMARY KEY, title TEXT, summary TEXT, text TEXT,
@@ -241,6 +247,7 @@ def build_sqlite(export: Path, target: Path) -> None:
     db.commit()
     db.execute("VACUUM")
     db.close()
+    partial.rename(target)
 
 
 # ── what to ask ────────────────────────────────────────────────────────────
@@ -462,7 +469,8 @@ def run(args: argparse.Namespace) -> dict:
     name = args.reuse_database or f"bench_{os.getpid()}"
     db_url = with_database(admin_url, name)
     env = app_env(db_url)
-    work = Path(tempfile.mkdtemp(prefix="bench-run-"))
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-run-"))
+    work.mkdir(parents=True, exist_ok=True)
     folder = args.corpus or work / "corpus"
     gunicorn = datasette = floor = None
     with psycopg.connect(admin_url, autocommit=True) as admin:
@@ -484,11 +492,26 @@ def run(args: argparse.Namespace) -> dict:
         else:
             imported = timed_import(env, folder, documents)
         print(f"import: {imported}", flush=True)
-        export = work / "export.jsonl"
-        manage(env, "export_documents", "--output", str(export))
+        export, sqlite = work / "export.jsonl", work / "db.db"
+        # Kept from an earlier run over this same database (--workdir with
+        # --reuse-database): at a million documents they take half an hour to remake.
+        reuse_files = bool(args.reuse_database and args.workdir)
+        if not (reuse_files and export.exists()):
+            partial = export.with_suffix(".part")
+            manage(env, "export_documents", "--output", str(partial))
+            partial.rename(export)
+        peer = None
+        if not (reuse_files and sqlite.exists()):
+            # Built in a second process while this one reads the vocabulary.
+            peer = multiprocessing.get_context("fork").Process(
+                target=build_sqlite, args=(export, sqlite)
+            )
+            peer.start()
         df, documents, records = vocabulary(export)
-        sqlite = work / "db.db"
-        build_sqlite(export, sqlite)
+        if peer is not None:
+            peer.join()
+            if peer.exitcode:
+                raise RuntimeError(f"building Datasette's SQLite failed ({peer.exitcode})")
 
         os.environ.update(env)
         os.environ["DJANGO_SETTINGS_MODULE"] = "archive.settings"
@@ -608,6 +631,9 @@ def run(args: argparse.Namespace) -> dict:
             pass
         if args.keep or args.reuse_database:
             print(f"kept: database {name}, files in {work}")
+        elif args.workdir:
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         else:
             with psycopg.connect(admin_url, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -620,6 +646,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="default: bench/results/postgresql-<N>.json")
     parser.add_argument("--corpus", type=Path, help="reuse (or generate into) this folder")
     parser.add_argument("--keep", action="store_true", help="keep the database and files")
+    parser.add_argument(
+        "--workdir", type=Path,
+        help="keep the export and Datasette's SQLite here (never deleted); with"
+        " --reuse-database, reuse them if present instead of remaking them",
+    )  # fmt: skip
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
