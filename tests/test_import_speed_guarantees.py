@@ -30,7 +30,7 @@ def _catalogue_writes(queries) -> int:
 
 def test_a_batch_of_new_documents_costs_the_same_writes_whatever_its_size(tmp_path):
     generate(documents=40, out=tmp_path / "corpus", seed=3)
-    files = find_files([tmp_path / "corpus"])
+    files = list(find_files([tmp_path / "corpus"]))
     counts = []
     for batch in (files[:5], files[5:40]):
         loader = Loader()
@@ -66,7 +66,7 @@ def test_a_reimport_is_answered_unchanged_in_one_query_per_batch(tmp_path):
     import_paths([tmp_path / "corpus"])
     loader = Loader()
     with CaptureQueriesContext(connection) as captured:
-        outcomes = loader.import_batch(find_files([tmp_path / "corpus"]))
+        outcomes = loader.import_batch(list(find_files([tmp_path / "corpus"])))
     assert {o.outcome for o in outcomes} == {"unchanged"}
     assert len(captured.captured_queries) == 1
 
@@ -243,3 +243,38 @@ def test_documents_written_in_bulk_are_indexed_as_the_index_would_index_them(tmp
     rebuild_search_index()
     assert written == vectors()
     assert len(written) == 12 and all(written.values())
+
+
+def test_source_files_come_in_sorted_path_order_without_being_listed(tmp_path):
+    # A directory "a" sorts before the file "a.txt"; "b10" after "b1"; others skipped.
+    names = ["a.txt", "a/z.txt", "a/b/c.txt", "b1/x.txt", "b10/x.txt", "b1.txt", "c.md", "D.TXT"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    (tmp_path / "e.txt").mkdir()  # a directory named like a page is walked, not read
+    (tmp_path / "e.txt" / "f.txt").write_text("x")
+    files = find_files([tmp_path])
+    expected = sorted(p for p in tmp_path.rglob("*.txt") if p.is_file())
+    assert list(files) == expected
+    assert len(files) == len(expected) == 7
+    assert [list(b) for b in files.batches(3)] == [expected[:3], expected[3:6], expected[6:]]
+    # Given twice (the directory and a file in it), a file is read once; a file named
+    # directly is read whatever its suffix.
+    twice = find_files([tmp_path, tmp_path / "a.txt", tmp_path / "c.md"])
+    assert list(twice) == [*expected, tmp_path / "c.md"]
+
+
+def test_outcomes_can_be_seen_one_by_one_instead_of_kept(tmp_path):
+    generate(documents=12, out=tmp_path / "corpus", seed=11)
+    (tmp_path / "corpus" / "zz_empty.txt").write_bytes(b"")
+    seen = []
+    kept = import_paths(
+        [tmp_path / "corpus"],
+        batch_size=5,
+        keep_outcomes=False,
+        on_file=lambda index, total, outcome: seen.append((index, total, outcome.outcome)),
+    )
+    assert kept == []
+    assert [(i, t) for i, t, _ in seen] == [(i, 13) for i in range(1, 14)]
+    assert [o for _, _, o in seen] == ["created"] * 12 + ["failed"]
+    assert Document.objects.count() == 12

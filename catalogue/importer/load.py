@@ -95,16 +95,59 @@ class FileOutcome:
         }
 
 
-def find_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, and every *.txt under the directories given, in a stable order."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.txt") if p.is_file()))
-        else:
-            found.append(path)
-    return list(dict.fromkeys(found))
+class SourceFiles:
+    """Files as given, and every *.txt under the directories given, in a stable order.
+
+    Walked afresh each time rather than listed once: a million paths held in a list
+    would take some 300 MB in the importer, and as much again in each worker it forks.
+    The order is that of the sorted paths (each directory's entries sorted by name, a
+    directory's files where its name sorts); a file reached twice is given once.
+    """
+
+    def __init__(self, paths: Iterable[str | Path]):
+        self.paths = [Path(raw) for raw in paths]
+
+    def __iter__(self) -> Iterator[Path]:
+        # Given twice (a directory and a file in it) is rare: only then is a set kept.
+        seen: set[Path] | None = set() if len(self.paths) > 1 else None
+        for path in self.paths:
+            for found in _walk(path) if path.is_dir() else (path,):
+                if seen is not None:
+                    if found in seen:
+                        continue
+                    seen.add(found)
+                yield found
+
+    def __len__(self) -> int:
+        """The number of files, by walking them (a second or two for a million)."""
+        return sum(1 for _ in self)
+
+    def batches(self, size: int) -> Iterator[list[Path]]:
+        batch: list[Path] = []
+        for path in self:
+            batch.append(path)
+            if len(batch) == size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    """*.txt files under `directory`, depth first, each level sorted by name."""
+    try:
+        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+    except OSError:
+        return  # unreadable: as rglob, which skips it
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path))
+        elif entry.name.endswith(".txt") and entry.is_file():
+            yield Path(entry.path)
+
+
+def find_files(paths: Iterable[str | Path]) -> SourceFiles:
+    return SourceFiles(paths)
 
 
 def importer_user():
@@ -812,7 +855,7 @@ HANDED_RECORDS_LIMIT = 2000
 
 def _import_in_workers(
     loader: Loader,
-    files: list[Path],
+    files: SourceFiles,
     batch_size: int,
     workers: int,
     write: Callable[[list[Prepared]], None],
@@ -830,10 +873,10 @@ def _import_in_workers(
     resolver = loader.resolver
     work = functools.partial(_prepare_in_worker, max_bytes=loader.max_bytes)
     chunk = max(1, batch_size // (4 * workers))
-    batches = [files[i : i + batch_size] for i in range(0, len(files), batch_size)]
-    position = 0
+    batches = files.batches(batch_size)
+    following = next(batches, None)
     try:
-        while position < len(batches):
+        while following is not None:
             resolver.snapshot()
             generation = resolver.generation
             _worker_resolver = resolver
@@ -841,25 +884,26 @@ def _import_in_workers(
             # own (they leave through os._exit, which closes nothing).
             with multiprocessing.get_context("fork").Pool(workers) as pool:
 
-                def dispatch(index: int) -> tuple[Any, int]:
+                def dispatch(batch: list[Path]) -> tuple[Any, int]:
                     # A copy: the resolver's list grows while the workers read theirs.
                     created = list(resolver.created)
-                    items = [(path, created) for path in batches[index]]
+                    items = [(path, created) for path in batch]
                     return pool.map_async(work, items, chunk), len(created)
 
-                pending: tuple[Any, int] | None = dispatch(position)
+                pending: tuple[Any, int] | None = dispatch(following)
+                following = next(batches, None)
                 while pending is not None:
                     result, shared = pending
                     prepared = result.get()
-                    position += 1
                     unchanged = resolver.generation == generation
                     pending = None
                     if (
                         unchanged
-                        and position < len(batches)
+                        and following is not None
                         and len(resolver.created) <= HANDED_RECORDS_LIMIT
                     ):
-                        pending = dispatch(position)
+                        pending = dispatch(following)
+                        following = next(batches, None)
                     # After a reload every record since the snapshot is searched here.
                     resolver.searched_here(shared if unchanged else 0)
                     write(prepared)
@@ -877,7 +921,7 @@ def _prepare_in_worker(
 
 
 def _import_with_read_ahead(
-    loader: Loader, files: list[Path], batch_size: int, write: Callable[[list[Prepared]], None]
+    loader: Loader, files: SourceFiles, batch_size: int, write: Callable[[list[Prepared]], None]
 ) -> None:
     """Batches written in order, while a thread reads and parses the next one.
 
@@ -885,19 +929,20 @@ def _import_with_read_ahead(
     when the batch is written), so it can go on while this thread waits for the
     database. One batch ahead at most: memory does not grow with the corpus.
     """
-    batches = [files[i : i + batch_size] for i in range(0, len(files), batch_size)]
-    if not batches:
+    batches = files.batches(batch_size)
+    first = next(batches, None)
+    if first is None:
         return
 
     def read(batch: list[Path]) -> list[Prepared]:
         return [prepare(path, loader.max_bytes) for path in batch]
 
     with ThreadPoolExecutor(1, thread_name_prefix="import-read") as reader:
-        pending = reader.submit(read, batches[0])
-        for position in range(len(batches)):
+        pending = reader.submit(read, first)
+        while pending is not None:
             prepared = pending.result()
-            if position + 1 < len(batches):
-                pending = reader.submit(read, batches[position + 1])
+            following = next(batches, None)
+            pending = None if following is None else reader.submit(read, following)
             write(prepared)
 
 
@@ -935,34 +980,43 @@ def import_paths(
     on_file: Callable[[int, int, FileOutcome], None] | None = None,
     batch_size: int = BATCH_SIZE,
     workers: int | None = 0,
+    keep_outcomes: bool = True,
 ) -> list[FileOutcome]:
-    """Import every file under `paths`; raises ImportLocked if another import is running."""
+    """Import every file under `paths`; raises ImportLocked if another import is running.
+
+    Returns every file's outcome, or none with `keep_outcomes=False` (then only
+    `on_file` sees them): a million outcomes would take a gigabyte.
+    """
     files = find_files(paths)
+    total = len(files)
+    outcomes: list[FileOutcome] = []
+    done = 0
+
+    def report(outcome: FileOutcome) -> None:
+        nonlocal done
+        done += 1
+        if keep_outcomes:
+            outcomes.append(outcome)
+        if on_file is not None:
+            on_file(done, total, outcome)
+
     with import_lock(wait=wait), _large_gin_pending_list():
         try:
             loader = Loader(dry_run=dry_run)
         except DatabaseError as exc:
             # The importer's own account cannot be written (read-only or full database):
             # no file can be, so each is reported failed, by name, and nothing is written.
-            outcomes = [
-                FileOutcome(path.name, "failed", f"{path.name}: not imported: {exc}")
-                for path in files
-            ]
-            for index, outcome in enumerate(outcomes, 1):
-                if on_file is not None:
-                    on_file(index, len(files), outcome)
+            for path in files:
+                report(FileOutcome(path.name, "failed", f"{path.name}: not imported: {exc}"))
             return outcomes
-        outcomes: list[FileOutcome] = []
 
         def write(prepared: list[Prepared]) -> None:
             # With DEBUG on, Django keeps every query's SQL: a batch's inserts are megabytes.
             reset_queries()
             for outcome in loader.write_batch(prepared):
-                outcomes.append(outcome)
-                if on_file is not None:
-                    on_file(len(outcomes), len(files), outcome)
+                report(outcome)
 
-        workers = _worker_count(len(files), batch_size, workers)
+        workers = _worker_count(total, batch_size, workers)
         if not workers:
             _import_with_read_ahead(loader, files, batch_size, write)
             return outcomes

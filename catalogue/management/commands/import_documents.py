@@ -84,8 +84,10 @@ class Command(BaseCommand):
             raise CommandError(f"no such file or directory: {', '.join(missing)}")
         verbosity = options["verbosity"]
         show_bar = verbosity == 1 and self.stdout.isatty()
+        counts: Counter[str] = Counter()
 
         def on_file(index: int, total: int, outcome: FileOutcome) -> None:
+            counts[outcome.outcome] += 1
             if verbosity >= 2:
                 detail = f": {outcome.reason}" if outcome.reason else ""
                 conflicts = (
@@ -109,10 +111,11 @@ class Command(BaseCommand):
                 wait=options["wait"],
                 workers=options["workers"],
                 on_file=on_file,
+                # Every file's outcome is kept only for the report: memory stays flat.
+                keep_outcomes=bool(options["report"]),
             )
         except ImportLocked as exc:
             raise CommandError(f"{exc}; try again later or pass --wait") from exc
-        counts = Counter(o.outcome for o in outcomes)
         if not options["dry_run"] and counts["created"] + counts["updated"] >= ANALYZE_AFTER:
             try:
                 refresh_statistics()
