@@ -40,6 +40,7 @@ from django.http import QueryDict
 from catalogue.budget import Attempt, statement_budget
 from catalogue.filters import DocumentFilter
 from catalogue.models import ArchivalReference, DocumentOrganization, DocumentPerson
+from catalogue.pagination import planned_rows
 from catalogue.search import AnyId, IdArray
 from people.models import OrganizationName, PersonName, variant_key
 
@@ -395,7 +396,9 @@ def counted(filterset: DocumentFilter, version: str | None = None) -> Counts:
     counts (`collection_tallies`, kept until the catalogue changes) — for the search,
     minus those of the few documents it does not match (`counted_by_complement`);
     `version` is the catalogue's (`catalogue_version`), under which they are kept.
-    Otherwise each facet is counted over the results:
+    A search too large to list its hits, expected to return more than
+    UNCOUNTED_OVER documents, has every facet left out without trying. Otherwise each
+    facet is counted over the results:
 
     A facet that takes longer than settings.FACET_BUDGET_MS, or than what is left of
     settings.FACETS_TOTAL_BUDGET_MS for all of them, is left out (None) instead of
@@ -409,6 +412,8 @@ def counted(filterset: DocumentFilter, version: str | None = None) -> Counts:
     by_complement = counted_by_complement(filterset, version) if version else None
     if by_complement is not None:
         return by_complement
+    if filterset.query and filterset.hits is None and _beyond_counting(filterset):
+        return {**{name: None for name in FACETS}, "date": None}
     using = filterset.queryset.db
     with statement_budget(
         using, settings.FACET_BUDGET_MS, settings.FACETS_TOTAL_BUDGET_MS
@@ -427,6 +432,18 @@ def counted(filterset: DocumentFilter, version: str | None = None) -> Counts:
             documents = filterset.filtered(exclude="date")
             counts["date"] = attempt(lambda: year_counts(documents))
         return counts
+
+
+# A search with more hits than HIT_LIST_MAX has no list of them: each facet query runs
+# its full-text match again. Expected to return more than this many documents, none
+# would finish within its budget (a million documents, two cores: a common word's
+# language counts alone take seconds), so none is tried: all are left out at once,
+# instead of after FACETS_TOTAL_BUDGET_MS spent on the first.
+UNCOUNTED_OVER = 100_000
+
+
+def _beyond_counting(filterset: DocumentFilter) -> bool:
+    return (planned_rows(filterset.filtered()) or 0) > UNCOUNTED_OVER
 
 
 # Facets of the documents' own columns (their FacetSpec.value_field), which can be

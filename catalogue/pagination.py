@@ -13,6 +13,7 @@ from functools import cached_property
 
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet
 
 COUNT_CAP = 10_000
 
@@ -46,8 +47,15 @@ class CappedPaginator(Paginator):
         """The number to show: exact under the cap (or known), the planner's estimate above."""
         if not self.capped:
             return self.counted
-        rows = self.object_list.order_by().values("pk")
-        if connections[rows.db].vendor != "postgresql":
-            return COUNT_CAP + 1
-        plan = json.loads(rows.explain(format="json"))
-        return max(int(plan[0]["Plan"]["Plan Rows"]), COUNT_CAP + 1)
+        planned = planned_rows(self.object_list)
+        return COUNT_CAP + 1 if planned is None else max(planned, COUNT_CAP + 1)
+
+
+def planned_rows(queryset: QuerySet) -> int | None:
+    """How many rows PostgreSQL's planner expects `queryset` to return (EXPLAIN: it
+    plans, it runs nothing; a millisecond), or None on another database."""
+    rows = queryset.order_by().values("pk")
+    if connections[rows.db].vendor != "postgresql":
+        return None
+    plan = json.loads(rows.explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])

@@ -35,6 +35,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from catalogue.budget import local_setting
+from catalogue.pagination import planned_rows
 
 FTS_TABLE = "catalogue_document_fts"
 # Title, summary, translations, originals: the same order of importance as the
@@ -365,6 +366,14 @@ class AnyId(Func):
         pk_sql, pk_params = compiler.compile(self.source_expressions[0])
         array = self.source_expressions[1].value
         return f"{pk_sql} = ANY(%s::bigint[])", (*pk_params, array)
+
+
+def expected_text_matches(queryset, q: str) -> int | None:
+    """The planner's estimate of `queryset`'s full-text matches for `q` (PostgreSQL;
+    None elsewhere). Its statistics of the stored vectors' words know the common ones
+    well: the estimate tells a word in most documents before any is fetched."""
+    text_filter, _ = _text_match(q)
+    return planned_rows(queryset.filter(text_filter))
 
 
 def matching_ids(queryset, q: str, names: NameMatches, limit: int) -> list[int]:

@@ -311,3 +311,30 @@ def test_a_search_matching_nothing_counts_no_facet_and_keeps_its_selection(clien
     # The selected value stays listed (with 0) so that it can be removed.
     assert [(v["value"], v["count"]) for v in data["facets"]["language"]] == [("de", 0)]
     assert all(not values for name, values in data["facets"].items() if name != "language")
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the planner's estimates")
+def test_a_search_too_large_to_count_leaves_its_facets_out_without_trying(
+    client, documents, monkeypatch
+):
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # the planner learns that every document has "korea"
+    monkeypatch.setattr(filters, "HIT_LIST_MAX", 5)
+    monkeypatch.setattr(facets, "UNCOUNTED_OVER", 5)
+    with CaptureQueriesContext(connection) as captured:
+        data = search(client, "?q=Korea")
+    sql = [q["sql"] for q in captured.captured_queries]
+    # Known too many from the estimate: no ids fetched, no facet counted.
+    assert not [s for s in sql if "GROUP BY" in s]
+    assert not [s for s in sql if s.startswith("SELECT") and "LIMIT 6" in s]
+    assert any(s.startswith("EXPLAIN") for s in sql)
+    assert sorted(data["facets_left_out"]) == sorted([*facets.FACETS, "year"])
+    assert data["results"] and data["count"] == 12
+    page = client.get("/documents/?q=Korea").content.decode()
+    assert "Counts left out" in page and "Counts per year left out" in page
+    # Narrowed to fewer than that, the same search is counted again.
+    narrowed = search(client, "?q=Korea&language=de")
+    assert narrowed["facets_left_out"] == []
+    # (the language facet counts the search without its own selection)
+    assert sum(v["count"] for v in narrowed["facets"]["language"]) == 12
+    assert sum(v["count"] for v in narrowed["facets"]["type"]) == narrowed["count"] > 0
