@@ -244,3 +244,16 @@ FACETS_TOTAL_BUDGET_MS = env_int("FACETS_TOTAL_BUDGET_MS", 800)
 # off. Any write to the catalogue makes them recounted at once. PostgreSQL only: SQLite
 # has no write stamp to tell when they went stale (catalogue.facets.all_facets).
 FACET_CACHE_SECONDS = env_int("FACET_CACHE_SECONDS", 600)
+# Where those counts are kept. By default each process keeps its own, in memory: under
+# gunicorn every worker counts everything once for itself. CACHE_DIR shares one cache,
+# on disk, among all the processes of a server — counted once, and the collection's
+# tallies (a million documents: seconds to count) are not counted again per worker.
+CACHE_DIR = os.environ.get("CACHE_DIR", "").strip()
+if CACHE_DIR:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": CACHE_DIR,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }

@@ -482,6 +482,10 @@ def run(args: argparse.Namespace) -> dict:
             corpus.generate(args.documents, folder, seed=args.seed)
         documents = sum(1 for p in folder.rglob("*") if p.is_file())
         env["STATIC_ROOT"] = str(work / "static")
+        # One cache for gunicorn's workers, as in production (docker-compose): the
+        # collection's tallies are counted once, not once per worker. Emptied first.
+        shutil.rmtree(work / "cache", ignore_errors=True)
+        env["CACHE_DIR"] = str(work / "cache")
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "collectstatic", "--noinput", "-v0")
         print(f"importing {documents} files into {name} …", flush=True)

@@ -130,6 +130,23 @@ def test_gunicorn_serves_plain_http_with_static_files_when_debug_is_off(tmp_path
         server.wait(timeout=10)
 
 
+def test_with_cache_dir_every_process_shares_one_cache(tmp_path):
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "CACHE_DIR": str(tmp_path / "cache"),
+    }
+    code = "from django.core.cache import cache; cache.set('facet-counts:x', [1, 2], 60)"
+    assert run_manage("shell", "-c", code, env=env).returncode == 0
+    code = "from django.core.cache import cache; print(cache.get('facet-counts:x'))"
+    other = run_manage("shell", "-c", code, env=env)
+    assert other.stdout.strip().splitlines()[-1] == "[1, 2]", other.stderr
+    # Without it each process has its own, in memory: another one finds nothing.
+    del env["CACHE_DIR"]
+    alone = run_manage("shell", "-c", code, env=env)
+    assert alone.stdout.strip().splitlines()[-1] == "None", alone.stderr
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
