@@ -518,6 +518,9 @@ def run(args: argparse.Namespace) -> dict:
                 raise RuntimeError(f"building Datasette's SQLite failed ({peer.exitcode})")
 
         os.environ.update(env)
+        # This process's own requests (capturing the SQL) keep their counts to
+        # themselves: sharing gunicorn's cache they would warm it for every search.
+        del os.environ["CACHE_DIR"]
         os.environ["DJANGO_SETTINGS_MODULE"] = "archive.settings"
         import django
 
