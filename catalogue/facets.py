@@ -456,7 +456,7 @@ COLUMN_FACETS = ("language", "type", "classification")
 COMPLEMENT_SHARE = 0.5
 # Counting the whole collection (every value of every facet) may take longer than a
 # page's facets are allowed: done once per change of the catalogue, it serves browsing
-# and every common word until then. Seconds at a million documents (15 s at 365,000
+# and every common word until then. About 9 s at a million documents (15 s at 365,000
 # while an import ran); kept under gunicorn's 30-s worker timeout. With CACHE_DIR one
 # process counts them for all.
 TALLY_BUDGET_MS = 25_000
