@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.corpus import generate
-from catalogue.importer.load import Loader, find_files, import_paths
+from catalogue.importer.load import Loader, SourceFiles, import_paths
 from catalogue.models import Document
 from catalogue.records import document_record
 
@@ -30,7 +30,7 @@ def _catalogue_writes(queries) -> int:
 
 def test_a_batch_of_new_documents_costs_the_same_writes_whatever_its_size(tmp_path):
     generate(documents=40, out=tmp_path / "corpus", seed=3)
-    files = list(find_files([tmp_path / "corpus"]))
+    files = list(SourceFiles([tmp_path / "corpus"]))
     counts = []
     for batch in (files[:5], files[5:40]):
         loader = Loader()
@@ -66,7 +66,7 @@ def test_a_reimport_is_answered_unchanged_in_one_query_per_batch(tmp_path):
     import_paths([tmp_path / "corpus"])
     loader = Loader()
     with CaptureQueriesContext(connection) as captured:
-        outcomes = loader.import_batch(list(find_files([tmp_path / "corpus"])))
+        outcomes = loader.import_batch(list(SourceFiles([tmp_path / "corpus"])))
     assert {o.outcome for o in outcomes} == {"unchanged"}
     assert len(captured.captured_queries) == 1
 
@@ -253,14 +253,14 @@ def test_source_files_come_in_sorted_path_order_without_being_listed(tmp_path):
         (tmp_path / name).write_text("x")
     (tmp_path / "e.txt").mkdir()  # a directory named like a page is walked, not read
     (tmp_path / "e.txt" / "f.txt").write_text("x")
-    files = find_files([tmp_path])
+    files = SourceFiles([tmp_path])
     expected = sorted(p for p in tmp_path.rglob("*.txt") if p.is_file())
     assert list(files) == expected
     assert len(files) == len(expected) == 7
     assert [list(b) for b in files.batches(3)] == [expected[:3], expected[3:6], expected[6:]]
     # Given twice (the directory and a file in it), a file is read once; a file named
     # directly is read whatever its suffix.
-    twice = find_files([tmp_path, tmp_path / "a.txt", tmp_path / "c.md"])
+    twice = SourceFiles([tmp_path, tmp_path / "a.txt", tmp_path / "c.md"])
     assert list(twice) == [*expected, tmp_path / "c.md"]
 
 

@@ -146,10 +146,6 @@ def _walk(directory: Path) -> Iterator[Path]:
             yield Path(entry.path)
 
 
-def find_files(paths: Iterable[str | Path]) -> SourceFiles:
-    return SourceFiles(paths)
-
-
 def importer_user():
     """The account history entries name for the importer's changes."""
     user, created = get_user_model().objects.get_or_create(
@@ -987,7 +983,7 @@ def import_paths(
     Returns every file's outcome, or none with `keep_outcomes=False` (then only
     `on_file` sees them): a million outcomes would take a gigabyte.
     """
-    files = find_files(paths)
+    files = SourceFiles(paths)
     total = len(files)
     outcomes: list[FileOutcome] = []
     done = 0
