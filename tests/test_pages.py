@@ -219,8 +219,9 @@ def test_document_page_queries_do_not_grow_with_its_links(client, corpus):
 
 
 def test_person_page_queries_do_not_grow_with_documents(client, corpus):
-    # The person (1), variants (1), documents per role (1), documents in all (1), the
-    # first documents of each role (1), companions (1), organizations named with them (1).
+    # The person (1), variants (1), links per role and documents in all, of every
+    # document and of the unpublished ones (4), the first documents of each role (1),
+    # companions (1), organizations named with them (1).
     url = corpus.gromyko.get_absolute_url()
     before = _queries(client, url)
     for i in range(10):
@@ -229,7 +230,52 @@ def test_person_page_queries_do_not_grow_with_documents(client, corpus):
         DocumentPerson.objects.create(
             document=document, person=make_person(f"Co {i}"), role="recipient"
         )
-    assert _queries(client, url) == before == 7
+    assert _queries(client, url) == before == 9
+
+
+def test_a_persons_counts_leave_out_unpublished_documents(client, corpus):
+    for status in ("draft", "withdrawn"):
+        hidden = make_document(title=f"Hidden {status}", status=status)
+        DocumentPerson.objects.create(document=hidden, person=corpus.gromyko, role="author")
+        DocumentPerson.objects.create(document=hidden, person=corpus.gromyko, role="translator")
+    page = html(client, corpus.gromyko.get_absolute_url())
+    published = (
+        corpus.gromyko.document_links.filter(document__status="published")
+        .values("document")
+        .distinct()
+        .count()
+    )
+    assert f'Documents <span class="muted">({published})</span>' in page
+    assert '<h3>Author <span class="muted">(2)</span></h3>' in page
+    assert "<h3>Translator" not in page and "Hidden" not in page
+
+
+def test_often_named_with_counts_a_sample_of_a_busy_persons_documents(
+    client, corpus, monkeypatch
+):
+    from people import views
+
+    page = html(client, corpus.gromyko.get_absolute_url())
+    assert "Counted in a sample" not in page  # a few documents: all of them
+    monkeypatch.setattr(views, "COMPANION_SAMPLE", 4)
+    friend, stranger = make_person("Sampled Friend"), make_person("Unsampled Stranger")
+    documents = [make_document(title=f"Busy {i}") for i in range(12)]
+    for document in documents:
+        DocumentPerson.objects.create(document=document, person=corpus.gromyko, role="author")
+        DocumentPerson.objects.create(document=document, person=friend, role="mentioned")
+    total = corpus.gromyko.document_links.values("document").distinct().count()
+    every = -(-total // 4)
+    unsampled = next(d for d in documents if d.pk % every)
+    DocumentPerson.objects.create(document=unsampled, person=stranger, role="mentioned")
+    page = html(client, corpus.gromyko.get_absolute_url())
+    aside = page.split("Often named with")[1]
+    assert f"one in {every} of the {total} documents, about {total // every}" in aside
+    in_sample = sum(1 for d in documents if d.pk % every == 0)
+    assert in_sample > 0
+    assert re.search(rf"Sampled Friend</a> <span[^>]*>{in_sample}</span>", aside)
+    assert "Unsampled Stranger" not in aside
+    # The documents' list and counts are not sampled.
+    assert f'Documents <span class="muted">({total})</span>' in page
 
 
 def test_a_person_in_many_documents_lists_the_first_of_each_role_and_links_to_all(
