@@ -115,6 +115,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
         "chips": chips,
         "years": years,
         "years_left_out": years is None,
+        "facets_estimated": next((f.estimated for f in facets if f.estimated), None),
         "hidden": _hidden(params),
         "hidden_without_q": _hidden(params, drop=("q",)),
         "hidden_without_sort": _hidden(params, drop=("sort",)),
@@ -164,6 +165,12 @@ def document_list_json(request: HttpRequest) -> JsonResponse:
             "facets": facets,
             # Facets whose counts took longer than the time budget and were left out.
             "facets_left_out": left_out,
+            # When the counts are estimates from a sample of a large search's results:
+            # {"sample": documents counted, "of": results they stand for}; else null.
+            "facets_estimated": next(
+                ({"sample": f.estimated[0], "of": f.estimated[1]} for f in computed if f.estimated),
+                None,
+            ),
             "next": next_url,
         },
         json_dumps_params={"ensure_ascii": False},

@@ -250,9 +250,7 @@ def test_a_persons_counts_leave_out_unpublished_documents(client, corpus):
     assert "<h3>Translator" not in page and "Hidden" not in page
 
 
-def test_often_named_with_counts_a_sample_of_a_busy_persons_documents(
-    client, corpus, monkeypatch
-):
+def test_often_named_with_counts_a_sample_of_a_busy_persons_documents(client, corpus, monkeypatch):
     from people import views
 
     page = html(client, corpus.gromyko.get_absolute_url())

@@ -338,3 +338,47 @@ def test_a_search_too_large_to_count_leaves_its_facets_out_without_trying(
     # (the language facet counts the search without its own selection)
     assert sum(v["count"] for v in narrowed["facets"]["language"]) == 12
     assert sum(v["count"] for v in narrowed["facets"]["type"]) == narrowed["count"] > 0
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the id list is PostgreSQL's")
+def test_a_search_with_many_hits_estimates_its_facets_from_a_sample(
+    client, documents, monkeypatch, settings
+):
+    from catalogue.models import Document
+
+    settings.FACET_CACHE_SECONDS = 0  # each request counts afresh
+    exact = search(client, "?q=Korea")
+    assert exact["facets_estimated"] is None
+    monkeypatch.setattr(facets, "FACET_SAMPLE", 4)
+    with CaptureQueriesContext(connection) as captured:
+        data = search(client, "?q=Korea")
+    # Every third of the twelve hits by id, each standing for three.
+    ids = sorted(
+        Document.objects.filter(title__startswith="Extra Korea").values_list("pk", flat=True)
+    )
+    sample = ids[::3]
+    assert data["facets_estimated"] == {"sample": 4, "of": 12}
+    languages = Document.objects.filter(pk__in=sample).values_list("language", flat=True)
+    expected = {code: 3 * list(languages).count(code) for code in set(languages)}
+    assert {v["value"]: v["count"] for v in data["facets"]["language"]} == expected
+    assert sum(v["count"] for v in data["facets"]["person"]) == 12
+    assert sum(v["count"] for v in data["facets"]["year"]) == 12
+    # The facets' queries read the sample's ids only; the results and count are whole.
+    grouped = [q["sql"] for q in captured.captured_queries if "GROUP BY" in q["sql"]]
+    assert grouped and all(f"'{{{','.join(map(str, sample))}}}'" in s for s in grouped)
+    assert data["count"] == exact["count"] == 12
+    page = client.get("/documents/?q=Korea").content.decode()
+    assert "Counts are estimates (≈), from a sample of 4 of the 12 results" in page
+    assert '<span class="count" title="about 3: estimated from a sample">≈3</span>' in page
+    # Narrowed by a facet, the search is counted exactly: a sample of its hits would
+    # hold too few of the narrowed results.
+    narrowed = search(client, "?q=Korea&language=de")
+    assert narrowed["facets_estimated"] is None
+    assert sum(v["count"] for v in narrowed["facets"]["language"]) == 12
+    assert sum(v["count"] for v in narrowed["facets"]["person"]) == narrowed["count"]
+
+
+def test_estimates_are_rounded_to_two_significant_digits():
+    assert [facets._about(n) for n in (0, 7, 99, 150.4, 1049, 12_345, 987_654)] == [
+        0, 7, 99, 150, 1000, 12_000, 990_000,
+    ]  # fmt: skip
