@@ -13,8 +13,10 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(language__in=codes)
 
     def for_record(self) -> DocumentQuerySet:
-        """Everything the record serializer reads, in a fixed number of queries."""
-        return self.prefetch_related(
+        """Everything the record serializer reads, in a fixed number of queries, and
+        nothing it does not: the importer's working fields and the search vector are
+        most of a row (a document's texts again, twice) and no record shows them."""
+        return self.defer("imported_values", "import_conflicts", "search_vector").prefetch_related(
             models.Prefetch(
                 "references",
                 queryset=self.model.references.rel.related_model.objects.select_related(
