@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, connections
-from django.db.models import BooleanField, Case, F, FloatField, Func, Q, Value, When
+from django.db.models import BooleanField, Case, F, FloatField, Func, Q, Subquery, Value, When
 from django.db.models.signals import post_delete, post_save
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -369,6 +369,25 @@ class AnyId(Func):
         pk_sql, pk_params = compiler.compile(self.source_expressions[0])
         array = self.source_expressions[1].value
         return f"{pk_sql} = ANY(%s::bigint[])", (*pk_params, array)
+
+
+class IdsFirst(Func):
+    """`pk = ANY(ARRAY(subquery))` on PostgreSQL (elsewhere `pk IN (subquery)`): the
+    subquery's ids are listed once, first, then their rows fetched by primary key. A
+    plan the planner cannot turn into a walk of another index on a wrong guess of how
+    many ids there are (for a semi-join it may walk a million rows to find fifty)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, ids):
+        super().__init__(F("pk"), Subquery(ids))
+
+    def as_sql(self, compiler, connection, **extra):
+        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
+        ids_sql, ids_params = compiler.compile(self.source_expressions[1])
+        if connection.vendor == "postgresql":
+            return f"{pk_sql} = ANY(ARRAY{ids_sql})", (*pk_params, *ids_params)
+        return f"{pk_sql} IN {ids_sql}", (*pk_params, *ids_params)
 
 
 def expected_text_matches(queryset, q: str) -> int | None:

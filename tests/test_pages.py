@@ -276,19 +276,25 @@ def test_often_named_with_counts_a_sample_of_a_busy_persons_documents(client, co
     assert f'Documents <span class="muted">({total})</span>' in page
 
 
+# Both ways to find a role's first documents: its few documents sorted (up to
+# SORTED_MAX), or the documents walked in date order.
+@pytest.mark.parametrize("sorted_max", [5_000, 2])
 def test_a_person_in_many_documents_lists_the_first_of_each_role_and_links_to_all(
-    client, corpus, monkeypatch
+    client, corpus, monkeypatch, sorted_max
 ):
     from people import views
 
     monkeypatch.setattr(views, "PER_ROLE", 3)
+    monkeypatch.setattr(views, "SORTED_MAX", sorted_max)
     for i in range(5):
-        document = make_document(title=f"Letter {i}", date=datetime.date(1960, 1, 1 + i))
+        # Dated in the reverse order of their creation (and ids): date order is not id order.
+        document = make_document(title=f"Letter {i}", date=datetime.date(1960, 1, 5 - i))
         DocumentPerson.objects.create(document=document, person=corpus.gromyko, role="recipient")
     page = client.get(corpus.gromyko.get_absolute_url()).content.decode()
     recipient = page.split("<h3>Recipient")[1].split("<h3>")[0]
     assert "(5)" in recipient
-    assert [f"Letter {i}" in recipient for i in range(5)] == [True, True, True, False, False]
+    assert [f"Letter {i}" in recipient for i in range(5)] == [False, False, True, True, True]
+    assert recipient.index("Letter 4") < recipient.index("Letter 3") < recipient.index("Letter 2")
     assert f"?person={corpus.gromyko.pk}&amp;sort=date" in recipient
     total = corpus.gromyko.document_links.values("document").distinct().count()
     assert f"All {total} documents in the search" in recipient
