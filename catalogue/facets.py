@@ -129,9 +129,21 @@ def _document_field(column: str) -> Callable[[QuerySet], QuerySet]:
     return rows
 
 
+def links_of(model, base: QuerySet) -> QuerySet:
+    """`model`'s rows (a table with a `document` key) of `base`'s documents: when `base`
+    is a search's ids alone (`hit_ids`, see DocumentFilter.filtered), those ids looked up
+    in the table's document index, with no join to the documents (5,000 ids at 100,000
+    documents: 51 ms against 180–290 through the join)."""
+    ids = getattr(base, "hit_ids", None)
+    if ids is not None:
+        return model.objects.filter(AnyId(ids, "document_id"))
+    return model.objects.filter(document__in=base.values("pk"))
+
+
 def _repository_rows(base: QuerySet) -> QuerySet:
     return (
-        ArchivalReference.objects.filter(document__in=base.values("pk"), repository__isnull=False)
+        links_of(ArchivalReference, base)
+        .filter(repository__isnull=False)
         .order_by()
         .values(value=F("repository__code"))
         .annotate(label=F("repository__name"), count=Count("document", distinct=True))
@@ -140,7 +152,7 @@ def _repository_rows(base: QuerySet) -> QuerySet:
 
 def _person_rows(base: QuerySet) -> QuerySet:
     return (
-        DocumentPerson.objects.filter(document__in=base.values("pk"))
+        links_of(DocumentPerson, base)
         .order_by()
         .values(value=F("person_id"))
         .annotate(label=F("person__name"), count=Count("document", distinct=True))
@@ -149,7 +161,7 @@ def _person_rows(base: QuerySet) -> QuerySet:
 
 def _organization_rows(base: QuerySet) -> QuerySet:
     return (
-        DocumentOrganization.objects.filter(document__in=base.values("pk"))
+        links_of(DocumentOrganization, base)
         .order_by()
         .values(value=F("organization_id"))
         .annotate(label=F("organization__name"), count=Count("document", distinct=True))

@@ -191,8 +191,12 @@ class DocumentFilter(django_filters.FilterSet):
         # text's matches: the people the query names can only add to them.
         if (expected_text_matches(self.queryset, self.query) or 0) > HIT_LIST_MAX:
             return None
-        ids = matching_ids(self.queryset, self.query, self.names, HIT_LIST_MAX + 1)
-        return ids if len(ids) <= HIT_LIST_MAX else None
+        listed = matching_ids(self.queryset, self.query, self.names, HIT_LIST_MAX + 1)
+        ids = listed.ids()
+        if len(ids) > HIT_LIST_MAX:
+            return None
+        self.__dict__["hit_array"] = listed  # the same ids, already written as an array
+        return ids
 
     def sampled(self, size: int) -> DocumentFilter:
         """This search with every k-th of its hits by id, about `size` of them (k chosen
@@ -292,10 +296,19 @@ class DocumentFilter(django_filters.FilterSet):
     def filtered(self, exclude: str | None = None) -> QuerySet:
         """The queryset with every valid filter applied but `exclude`'s (a facet name)."""
         skip = set(self.FACET_KEYS.get(exclude, (exclude,))) if exclude else set()
-        qs = self.queryset.all()
-        for name, value in self.cleaned.items():
-            if name not in skip and name in self.filters:
-                qs = self.filters[name].filter(qs, value)
+        applied = {k: v for k, v in self.cleaned.items() if k not in skip and k in self.filters}
+        by_ids = "q" in applied and self.hits is not None
+        # The hits were found among self.queryset's documents (the published ones): their
+        # ids say all it does. Asked again, its condition made the planner read every
+        # document's index entry to test it against the ids (26 ms at 100,000 documents
+        # for 5,000 ids, where looking them up takes 3).
+        qs = self.queryset.model._default_manager.all() if by_ids else self.queryset.all()
+        for name, value in applied.items():
+            qs = self.filters[name].filter(qs, value)
+        if by_ids and set(applied) <= {"q", "sort"}:
+            # Nothing but the ids: the facets of linked records look the ids up in their
+            # link tables without a join to the documents (facets.links_of).
+            qs.hit_ids = self.hit_array
         return qs
 
     def results(self) -> QuerySet:

@@ -355,15 +355,19 @@ class IdArray(str):
     def of(cls, ids: Iterable[int]) -> IdArray:
         return cls("{" + ",".join(str(int(pk)) for pk in ids) + "}")
 
+    def ids(self) -> list[int]:
+        return list(map(int, self[1:-1].split(","))) if len(self) > 2 else []
+
 
 class AnyId(Func):
-    """`pk = ANY(%s)`: thousands of ids as one array parameter, not one placeholder each."""
+    """`pk = ANY(%s)` (or another column's): thousands of ids as one array parameter, not
+    one placeholder each."""
 
     output_field = BooleanField()
 
-    def __init__(self, ids: IdArray | Iterable[int]):
+    def __init__(self, ids: IdArray | Iterable[int], column: str = "pk"):
         array = ids if isinstance(ids, IdArray) else IdArray.of(ids)
-        super().__init__(F("pk"), Value(str(array)))
+        super().__init__(F(column), Value(str(array)))
 
     def as_sql(self, compiler, connection, **extra):
         pk_sql, pk_params = compiler.compile(self.source_expressions[0])
@@ -398,12 +402,15 @@ def expected_text_matches(queryset, q: str) -> int | None:
     return planned_rows(queryset.filter(text_filter))
 
 
-def matching_ids(queryset, q: str, names: NameMatches, limit: int) -> list[int]:
-    """Ids of `queryset`'s documents matching `q` (text or named person/organization).
+def matching_ids(queryset, q: str, names: NameMatches, limit: int) -> IdArray:
+    """Ids of `queryset`'s documents matching `q` (text or named person/organization),
+    in ascending order.
 
     One statement: the full-text hits (a GIN index scan) UNION the documents linked to
     the people and organizations `q` names — as an OR the two would defeat the index.
     At most `limit`; the caller asks for one more to learn whether there are more.
+    On PostgreSQL they come as one string (string_agg), the array literal itself: as
+    rows, Django's iterator took ~100 ms for 44,000 of them, the query itself 70.
     """
     from catalogue.models import DocumentOrganization, DocumentPerson
 
@@ -419,8 +426,18 @@ def matching_ids(queryset, q: str, names: NameMatches, limit: int) -> list[int]:
         )
         linked = queryset.filter(pk__in=organizations.values("document_id"))
         hits = hits.union(linked.order_by().values_list("pk", flat=True))
-    with _full_text_index_preferred(hits.db):
-        return list(hits[:limit])
+    hits = hits[:limit]
+    connection = connections[hits.db]
+    if connection.vendor != "postgresql":
+        return IdArray.of(sorted(hits))
+    sql, params = hits.query.sql_with_params()
+    listed = (
+        "SELECT '{' || coalesce(string_agg(hit.id::text, ',' ORDER BY hit.id), '') || '}'"
+        f" FROM ({sql}) AS hit (id)"
+    )
+    with _full_text_index_preferred(hits.db), connection.cursor() as cursor:
+        cursor.execute(listed, params)
+        return IdArray(cursor.fetchone()[0])
 
 
 @contextlib.contextmanager
