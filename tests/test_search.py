@@ -13,7 +13,14 @@ from django.core.management import call_command
 from django.db import connection
 
 from catalogue.models import Document
-from catalogue.search import fts5_query, search_documents, snippets
+from catalogue.search import (
+    IdArray,
+    NameMatches,
+    fts5_query,
+    matching_ids,
+    search_documents,
+    snippets,
+)
 from tests.conftest import make_document
 from tests.public_corpus import XSS, add_text, build_corpus
 
@@ -193,3 +200,22 @@ def test_fts5_queries_never_pass_user_syntax_through():
 def test_odd_queries_do_not_break_the_page(client, corpus):
     for q in ['"', "***", "-", "OR", "a" * 600, "'; DROP TABLE x; --", "NEAR(", "\x00"]:
         assert client.get("/documents/", {"q": q}).status_code == 200, q
+
+
+def test_an_id_array_reads_back_its_ids():
+    assert IdArray.of([3, 1, 2]) == "{3,1,2}"
+    assert IdArray("{3,1,2}").ids() == [3, 1, 2]
+    assert IdArray.of([]).ids() == []
+
+
+@pytest.mark.django_db
+def test_matching_ids_lists_the_hits_in_ascending_order_up_to_the_limit():
+    made = [make_document(title=f"Korea {i}") for i in range(5)]
+    for document in made:
+        add_text(document, "translation", "en", "Korea")
+    make_document(title="Draft Korea", status="draft")
+    published = Document.objects.published()
+    ids = matching_ids(published, "Korea", NameMatches(), 10)
+    assert ids.ids() == sorted(d.pk for d in made)
+    assert len(matching_ids(published, "Korea", NameMatches(), 3).ids()) == 3
+    assert matching_ids(published, "zzyzxqv", NameMatches(), 3).ids() == []
