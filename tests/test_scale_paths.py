@@ -294,6 +294,31 @@ def test_the_collection_tallies_follow_the_catalogue(client, documents, settings
     cache.clear()
 
 
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the catalogue's version")
+def test_the_tallies_are_kept_a_day_since_their_key_changes_with_the_catalogue(
+    client, documents, settings, monkeypatch
+):
+    from django.core.cache import cache
+
+    timeouts = {}
+
+    class Recording:
+        def get(self, key, *args, **kwargs):
+            return cache.get(key, *args, **kwargs)
+
+        def set(self, key, value, timeout, *args, **kwargs):
+            timeouts[key.split(":")[0]] = timeout
+            return cache.set(key, value, timeout, *args, **kwargs)
+
+    cache.clear()
+    settings.FACET_CACHE_SECONDS = 600
+    monkeypatch.setattr(facets, "cache", Recording())
+    search(client)  # browsing: the collection's tallies
+    search(client, "?language=de")  # a selection: its own counts
+    assert timeouts == {"facet-tallies": 86_400, "facet-counts": 600}
+    cache.clear()
+
+
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="a PostgreSQL setting")
 def test_the_catalogues_sessions_price_random_reads_as_in_memory():
     from django.conf import settings
