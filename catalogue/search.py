@@ -374,6 +374,12 @@ class AnyId(Func):
         array = self.source_expressions[1].value
         return f"{pk_sql} = ANY(%s::bigint[])", (*pk_params, array)
 
+    def as_sqlite(self, compiler, connection, **extra):
+        # The same ids as one JSON array, read back by json_each.
+        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
+        array = self.source_expressions[1].value
+        return f"{pk_sql} IN (SELECT value FROM json_each(%s))", (*pk_params, f"[{array[1:-1]}]")
+
 
 class IdsFirst(Func):
     """`pk = ANY(ARRAY(subquery))` on PostgreSQL (elsewhere `pk IN (subquery)`): the

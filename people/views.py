@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from catalogue.models import Document, DocumentOrganization, DocumentPerson, Status
-from catalogue.search import IdsFirst
+from catalogue.search import AnyId, IdArray, IdsFirst
 from people.models import (
     Organization,
     OrganizationName,
@@ -132,19 +132,22 @@ class LinkedDocuments:
 
     roles: list[tuple[str, int, list]]  # (role label, documents in it, the first PER_ROLE)
     count: int
-    sample: QuerySet  # the ids of the documents "often named with" counts over
+    # The ids of the documents "often named with" counts over: a subquery, or the
+    # sample's ids themselves.
+    sample: QuerySet | IdArray
     every: int = 1  # the sample is every `every`-th of them by id (1: all of them)
 
     @property
     def sample_size(self) -> int:
-        return self.count // self.every
+        return len(self.sample.ids()) if isinstance(self.sample, IdArray) else self.count
 
 
 def linked_documents(link_model, **owner) -> LinkedDocuments:
     """Five queries whatever the number of documents, each reading the owner's index
     entries (the role is in the index) and the few unpublished documents, never every
     linked document's row: the links per role and in all, the same of the unpublished
-    documents (taken from them), and the first rows of every role at once.
+    documents (taken from them), and the first rows of every role at once; and a sixth
+    for more than COMPANION_SAMPLE documents, the ids of the sample.
     """
     links = link_model.objects.filter(**owner).order_by()
     # A person appears once per role in a document: per role, links are documents.
@@ -161,10 +164,13 @@ def linked_documents(link_model, **owner) -> LinkedDocuments:
     if count <= COMPANION_SAMPLE:
         return LinkedDocuments(groups, count, published)
     # Every k-th document by id, k chosen for about COMPANION_SAMPLE of them: the
-    # owner's index entries are read, but only the sample's documents are joined.
+    # owner's index entries are read once (the sample's ids fetched, not re-read by both
+    # companion queries: 130 ms each for half a million), only the sample's documents
+    # are joined.
     every = -(-count // COMPANION_SAMPLE)
     sample = published.alias(bucket=Mod("document_id", every)).filter(bucket=0)
-    return LinkedDocuments(groups, count, sample, every)
+    ids = IdArray.of(sample.values_list("document_id", flat=True))
+    return LinkedDocuments(groups, count, ids, every)
 
 
 def _first_by_date(link_model, per_role: dict[str, int], **owner) -> dict[str, list]:
@@ -206,9 +212,12 @@ def _first_by_date(link_model, per_role: dict[str, int], **owner) -> dict[str, l
 
 def _companions(link_model, field: str, document_ids, exclude_pk=None, limit: int = 20) -> list:
     """Who is most often named in the same documents (one GROUP BY query)."""
+    if isinstance(document_ids, IdArray):
+        links = link_model.objects.filter(AnyId(document_ids, "document_id"))
+    else:
+        links = link_model.objects.filter(document__in=document_ids)
     rows = (
-        link_model.objects.filter(document__in=document_ids)
-        .exclude(**{f"{field}_id": exclude_pk})
+        links.exclude(**{f"{field}_id": exclude_pk})
         .order_by()
         .values(f"{field}_id", f"{field}__name", f"{field}__slug")
         .annotate(count=Count("document", distinct=True))

@@ -202,6 +202,19 @@ def test_odd_queries_do_not_break_the_page(client, corpus):
         assert client.get("/documents/", {"q": q}).status_code == 200, q
 
 
+@pytest.mark.django_db
+def test_any_id_filters_by_an_id_array_on_either_database():
+    from catalogue.search import AnyId
+
+    made = [make_document(title=f"Any {i}") for i in range(4)]
+    wanted = IdArray.of([made[0].pk, made[2].pk])
+    assert set(Document.objects.filter(AnyId(wanted)).values_list("pk", flat=True)) == {
+        made[0].pk,
+        made[2].pk,
+    }
+    assert not Document.objects.filter(AnyId(IdArray.of([]))).exists()
+
+
 def test_an_id_array_reads_back_its_ids():
     assert IdArray.of([3, 1, 2]) == "{3,1,2}"
     assert IdArray("{3,1,2}").ids() == [3, 1, 2]
