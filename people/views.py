@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from catalogue.models import Document, DocumentOrganization, DocumentPerson, Status
-from catalogue.search import AnyId, IdArray, IdsFirst
+from catalogue.search import IdArray, IdsFirst, links_of
 from people.models import (
     Organization,
     OrganizationName,
@@ -212,12 +212,9 @@ def _first_by_date(link_model, per_role: dict[str, int], **owner) -> dict[str, l
 
 def _companions(link_model, field: str, document_ids, exclude_pk=None, limit: int = 20) -> list:
     """Who is most often named in the same documents (one GROUP BY query)."""
-    if isinstance(document_ids, IdArray):
-        links = link_model.objects.filter(AnyId(document_ids, "document_id"))
-    else:
-        links = link_model.objects.filter(document__in=document_ids)
     rows = (
-        links.exclude(**{f"{field}_id": exclude_pk})
+        links_of(link_model, document_ids)
+        .exclude(**{f"{field}_id": exclude_pk})
         .order_by()
         .values(f"{field}_id", f"{field}__name", f"{field}__slug")
         .annotate(count=Count("document", distinct=True))
