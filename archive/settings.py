@@ -248,6 +248,12 @@ FACET_CACHE_SECONDS = env_int("FACET_CACHE_SECONDS", 600)
 # gunicorn every worker counts everything once for itself. CACHE_DIR shares one cache,
 # on disk, among all the processes of a server — counted once, and the collection's
 # tallies (a million documents: seconds to count) are not counted again per worker.
+# Whole public pages are kept this many seconds at most, in the "pages" cache, under
+# the same stamp as the facet counts: any write renders them afresh (catalogue.page_cache).
+# 0 turns that off; PostgreSQL only, like the counts.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Pages have a cache of their own, so that many kept pages never push out the
+# collection's tallies (seconds to count at a million documents) when it is culled.
 CACHE_DIR = os.environ.get("CACHE_DIR", "").strip()
 if CACHE_DIR:
     CACHES = {
@@ -255,5 +261,19 @@ if CACHE_DIR:
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": CACHE_DIR,
             "OPTIONS": {"MAX_ENTRIES": 5000},
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.path.join(CACHE_DIR, "pages"),
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        },
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": 500},
+        },
     }

@@ -7,7 +7,12 @@ from django.db import models
 
 class DocumentQuerySet(models.QuerySet):
     def published(self) -> DocumentQuerySet:
-        return self.filter(status="published")
+        published = self.filter(status="published")
+        # Marked when it is every published document and nothing narrower (any further
+        # filter, being a copy, drops the mark): a name's linked documents are then
+        # found by leaving out the few unpublished ones (search.linked_ids).
+        published.every_published = not self.query.has_filters()
+        return published
 
     def in_language(self, *codes: str) -> DocumentQuerySet:
         return self.filter(language__in=codes)

@@ -445,14 +445,12 @@ def matching_ids(queryset, q: str, names: NameMatches, limit: int) -> IdArray:
     hits = queryset.filter(text_filter).order_by().values_list("pk", flat=True)
     if names.people:
         people = DocumentPerson.objects.filter(person__in=[p.pk for p in names.people])
-        linked = queryset.filter(pk__in=people.values("document_id"))
-        hits = hits.union(linked.order_by().values_list("pk", flat=True))
+        hits = hits.union(linked_ids(queryset, people))
     if names.organizations:
         organizations = DocumentOrganization.objects.filter(
             organization__in=[o.pk for o in names.organizations]
         )
-        linked = queryset.filter(pk__in=organizations.values("document_id"))
-        hits = hits.union(linked.order_by().values_list("pk", flat=True))
+        hits = hits.union(linked_ids(queryset, organizations))
     hits = hits[:limit]
     connection = connections[hits.db]
     if connection.vendor != "postgresql":
@@ -465,6 +463,24 @@ def matching_ids(queryset, q: str, names: NameMatches, limit: int) -> IdArray:
     with _full_text_index_preferred(hits.db), connection.cursor() as cursor:
         cursor.execute(listed, params)
         return IdArray(cursor.fetchone()[0])
+
+
+def linked_ids(queryset, links) -> QuerySet:
+    """The ids of `links`' documents (rows of a link table) that are in `queryset`.
+
+    Of every published document (`queryset.every_published`), the links' documents less
+    the few unpublished ones, which their partial index lists: testing each linked
+    document's status instead took half of a name's search at a million documents (80
+    ms for a name in 9,000, one index probe each).
+    """
+    from catalogue.models import Status
+
+    if getattr(queryset, "every_published", False):
+        unpublished = queryset.model._default_manager.exclude(status=Status.PUBLISHED)
+        linked = links.exclude(document__in=unpublished.values("pk"))
+        return linked.order_by().values_list("document_id", flat=True)
+    linked = queryset.filter(pk__in=links.values("document_id"))
+    return linked.order_by().values_list("pk", flat=True)
 
 
 @contextlib.contextmanager

@@ -27,6 +27,7 @@ from catalogue.facets import (
 )
 from catalogue.filters import SORTS, DocumentFilter
 from catalogue.models import Document, Repository, RepositoryRedirect, Status
+from catalogue.page_cache import kept_until_the_catalogue_changes
 from catalogue.pagination import CappedPaginator
 from catalogue.records import document_record
 from catalogue.search import snippets
@@ -43,6 +44,7 @@ def _repositories():
 
 @require_safe
 @reads_from_replica
+@kept_until_the_catalogue_changes
 def home(request: HttpRequest) -> HttpResponse:
     published = Document.objects.published()
     bars = year_histogram(published)
@@ -84,6 +86,7 @@ def _hidden(params, drop=()) -> list[tuple[str, str]]:
 
 @require_safe
 @reads_from_replica
+@kept_until_the_catalogue_changes
 def document_list(request: HttpRequest) -> HttpResponse:
     search = _search(request)
     paginator = CappedPaginator(search.results(), PAGE_SIZE, known_count=search.exact_count)
@@ -133,6 +136,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @reads_from_replica
+@kept_until_the_catalogue_changes
 def document_list_json(request: HttpRequest) -> JsonResponse:
     search = _search(request)
     paginator = CappedPaginator(
@@ -233,6 +237,7 @@ def document_list_csv(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @reads_from_replica
+@kept_until_the_catalogue_changes
 def facet_values(request: HttpRequest, name: str) -> HttpResponse:
     """All values of one facet, 100 a page, with a filter box (a GET form)."""
     spec = FACETS.get(name)
@@ -297,6 +302,7 @@ def _grouped_by_record(links: list, attribute: str) -> list[dict]:
 
 @require_safe
 @reads_from_replica
+@kept_until_the_catalogue_changes
 def document_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     try:
         document = _public_document(pk)
@@ -376,6 +382,7 @@ def document_csl(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @reads_from_replica
+@kept_until_the_catalogue_changes
 def document_json(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         document = _public_document(pk)
@@ -386,6 +393,7 @@ def document_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @reads_from_replica
+@kept_until_the_catalogue_changes
 def repository_list(request: HttpRequest) -> HttpResponse:
     repositories = _repositories()
     q = request.GET.get("q", "").strip()[:100]
@@ -396,6 +404,7 @@ def repository_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @reads_from_replica
+@kept_until_the_catalogue_changes
 def repository_detail(request: HttpRequest, code: str) -> HttpResponse:
     repository = Repository.objects.filter(code=code).first()
     if repository is None:

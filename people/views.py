@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from catalogue.models import Document, DocumentOrganization, DocumentPerson, Status
+from catalogue.page_cache import kept_until_the_catalogue_changes
 from catalogue.search import IdArray, IdsFirst, links_of
 from people.models import (
     Organization,
@@ -87,6 +88,7 @@ def _list(
 
 
 @require_safe
+@kept_until_the_catalogue_changes
 def person_list(request: HttpRequest) -> HttpResponse:
     return _list(
         request,
@@ -100,6 +102,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@kept_until_the_catalogue_changes
 def organization_list(request: HttpRequest) -> HttpResponse:
     return _list(
         request,
@@ -232,6 +235,7 @@ def _companions(link_model, field: str, document_ids, exclude_pk=None, limit: in
 
 
 @require_safe
+@kept_until_the_catalogue_changes
 def person_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     person = Person.objects.filter(pk=pk).first()
     if person is None:
@@ -258,6 +262,7 @@ def person_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Htt
 
 
 @require_safe
+@kept_until_the_catalogue_changes
 def organization_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     organization = Organization.objects.filter(pk=pk).first()
     if organization is None:

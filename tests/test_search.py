@@ -232,3 +232,42 @@ def test_matching_ids_lists_the_hits_in_ascending_order_up_to_the_limit():
     assert ids.ids() == sorted(d.pk for d in made)
     assert len(matching_ids(published, "Korea", NameMatches(), 3).ids()) == 3
     assert matching_ids(published, "zzyzxqv", NameMatches(), 3).ids() == []
+
+
+@pytest.mark.django_db
+def test_a_names_documents_are_its_published_ones_however_the_search_is_narrowed():
+    from catalogue.models import DocumentOrganization, DocumentPerson
+    from catalogue.search import linked_ids
+    from people.models import Organization
+    from tests.conftest import make_person
+
+    person = make_person("Andrei Gromyko")
+    ministry = Organization.objects.create(name="Ministry of Foreign Affairs")
+    shown = make_document(title="Published, in English", original_languages=["en"])
+    russian = make_document(title="Published, in Russian", original_languages=["ru"])
+    hidden = [make_document(title=s, status=s) for s in ("draft", "withdrawn")]
+    for document in [shown, russian, *hidden]:
+        DocumentPerson.objects.create(document=document, person=person, role="mentioned")
+        DocumentOrganization.objects.create(
+            document=document, organization=ministry, role="mentioned"
+        )
+    DocumentPerson.objects.create(document=shown, person=person, role="author")  # two roles
+    names = NameMatches(people=[person], organizations=[ministry])
+    published = Document.objects.published()
+
+    # Every published document: the unpublished are left out by their own index.
+    assert published.every_published is True
+    assert matching_ids(published, "zzyzxqv", names, 10).ids() == sorted([shown.pk, russian.pk])
+    links = DocumentPerson.objects.filter(person=person)
+    assert sorted(set(linked_ids(published, links))) == sorted([shown.pk, russian.pk])
+    # The same through the general path (a copy drops the mark): the same ids.
+    copy = published.all()
+    assert not getattr(copy, "every_published", False)
+    assert sorted(set(linked_ids(copy, links))) == sorted([shown.pk, russian.pk])
+    # Narrower sets are never taken for every published document.
+    narrowed = published.filter(language="ru")
+    assert not getattr(narrowed, "every_published", False)
+    assert matching_ids(narrowed, "zzyzxqv", names, 10).ids() == [russian.pk]
+    russian_first = Document.objects.filter(language="ru").published()
+    assert russian_first.every_published is False
+    assert matching_ids(russian_first, "zzyzxqv", names, 10).ids() == [russian.pk]
