@@ -78,7 +78,9 @@ def test_any_write_renders_the_pages_afresh(client, imported_seeds, kept):
     url = document.get_absolute_url()
     person = document.person_links.select_related("person").first().person
     pages = [url, f"/documents/{document.pk}.json", "/documents/?q=Korea", "/documents/"]
-    before = {path: client.get(path).content.decode() for path in pages + [person.get_absolute_url()]}
+    before = {
+        path: client.get(path).content.decode() for path in pages + [person.get_absolute_url()]
+    }
     assert "A corrected title" not in before[url]
 
     # A curator's correction (here written through the ORM, uncommitted: the stamp
