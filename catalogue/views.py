@@ -19,6 +19,7 @@ from catalogue import citations
 from catalogue.facets import (
     FACETS,
     KEPT_KEYS,
+    Facet,
     all_facets,
     facet_page,
     language_name,
@@ -249,7 +250,9 @@ def facet_values(request: HttpRequest, name: str) -> HttpResponse:
         offset = max(int(request.GET.get("offset", 0)), 0)
     except ValueError:
         offset = 0
-    facet, total = facet_page(spec, search, request.GET, text=text, offset=offset)
+    found = facet_page(spec, search, request.GET, text=text, offset=offset)
+    # None: too many documents to count every value in time; the page says so.
+    facet, total = found or (Facet(spec.name, spec.label, left_out=True), None)
     base = query_string(request.GET)
     extra = "&" + urlencode({"facet_q": text}) if text else ""
     context = {

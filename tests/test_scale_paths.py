@@ -409,3 +409,60 @@ def test_estimates_are_rounded_to_two_significant_digits():
     assert [facets._about(n) for n in (0, 7, 99, 150.4, 1049, 12_345, 987_654)] == [
         0, 7, 99, 150, 1000, 12_000, 990_000,
     ]  # fmt: skip
+
+
+def _all_values(client, url: str, params: dict | None = None) -> str:
+    """The list of an all-values page (/documents/facets/<name>/), or its note."""
+    response = client.get(url, params or {})
+    assert response.status_code == 200
+    page = response.content.decode()
+    return page.split("<h1>")[1].split("</main>")[0].split("</form>")[1]
+
+
+def test_a_facets_every_value_past_its_budget_is_left_out_and_the_page_says_so(
+    client, documents, monkeypatch
+):
+    spec = facets.FACETS["person"]
+    slow = dataclasses.replace(spec, rows=lambda base: spec.rows(base).extra(where=[SLOW]))
+    monkeypatch.setitem(facets.FACETS, "person", slow)
+    monkeypatch.setattr(facets, "FACET_PAGE_BUDGET_MS", 200)
+    listed = _all_values(client, "/documents/facets/person/", {"q": "Korea", "language": "de"})
+    assert "Counts left out" in listed and "too many documents" in listed
+    assert "Person " not in listed
+    # Within its budget, the same page lists every value.
+    monkeypatch.setitem(facets.FACETS, "person", spec)
+    listed = _all_values(client, "/documents/facets/person/", {"q": "Korea", "language": "de"})
+    assert "Counts left out" not in listed
+    assert "each with the number of documents" in listed and "Person " in listed
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the tallies are PostgreSQL's")
+@pytest.mark.parametrize("name", ["person", "organization", "repository", "language", "type"])
+@pytest.mark.parametrize("query", [{}, {"q": "Korea"}, {"q": "Korea", "offset": "5"}])
+def test_every_value_of_browsing_or_a_common_word_comes_from_the_tallies(
+    client, documents, settings, name, query
+):
+    """The same page as counted over the results, without counting them."""
+    from django.core.cache import cache
+
+    from catalogue.models import Document
+    from tests.conftest import make_document
+
+    url = f"/documents/facets/{name}/"
+    Document.objects.filter(pk=Document.objects.order_by("pk").first().pk).update(status="draft")
+    other = make_document(title="Not about the peninsula", document_type="Type 1")  # no Korea
+    settings.FACET_CACHE_SECONDS = 0  # counted over the results
+    counted = _all_values(client, url, query)
+    assert "Counts left out" not in counted
+    settings.FACET_CACHE_SECONDS = 600
+    cache.clear()
+    client.get(url, query)  # counts the collection's tallies once
+    with CaptureQueriesContext(connection) as queries:
+        from_tallies = _all_values(client, url, query)
+    assert from_tallies == counted
+    # Nothing counted over the results: the tallies did it, less (for the word) the
+    # documents it misses, counted by their ids.
+    counting = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert all(f"= ANY('{{{other.pk}}}'" in sql for sql in counting)
+    assert bool(counting) is bool(query)
+    cache.clear()
