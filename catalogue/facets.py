@@ -721,7 +721,7 @@ def column_counts(documents: QuerySet, names: list[str]) -> Counts:
 # common words take them from the collection's tallies (`complement_counts`); any other
 # search's are counted within this budget (each of its two statements), or the page
 # says there are too many to count and asks for a narrower search or a filter.
-FACET_PAGE_BUDGET_MS = 2_000
+FACET_PAGE_BUDGET_MS = 1_000
 
 
 def facet_page(
