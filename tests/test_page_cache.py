@@ -136,3 +136,22 @@ def test_nothing_is_kept_without_a_stamp_or_without_time(client, imported_seeds,
     assert _reads(queries)
     Document.objects.filter(pk=imported_seeds["000"].pk).update(title="A corrected title")
     assert "A corrected title" in client.get(url).content.decode()
+
+
+@postgresql_only
+def test_a_page_not_yet_kept_costs_one_query_more_than_without_the_cache(
+    client, imported_seeds, settings
+):
+    """The stamp: the query counts of every page (test_pages, test_facets) stay bounded."""
+    for path in _pages(imported_seeds):
+        settings.PAGE_CACHE_SECONDS = 0
+        with CaptureQueriesContext(connection) as without:
+            client.get(path)
+        settings.PAGE_CACHE_SECONDS = 600
+        caches["pages"].clear()
+        with CaptureQueriesContext(connection) as first:
+            client.get(path)
+        stamps = [q for q in first.captured_queries if "pg_stat_get" in q["sql"]]
+        assert len(stamps) == 1, path
+        assert len(first) == len(without) + 1, path
+    caches["pages"].clear()
