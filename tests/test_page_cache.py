@@ -155,3 +155,20 @@ def test_a_page_not_yet_kept_costs_one_query_more_than_without_the_cache(
         assert len(stamps) == 1, path
         assert len(first) == len(without) + 1, path
     caches["pages"].clear()
+
+
+@postgresql_only
+def test_a_signed_in_curator_always_gets_the_page_as_it_is_now(
+    client, staff_client, imported_seeds, kept
+):
+    from django.test import Client
+
+    url = imported_seeds["000"].get_absolute_url()
+    reader = Client()  # `client` is staff_client itself, signed in
+    kept_page = reader.get(url).content
+    with CaptureQueriesContext(connection) as queries:
+        assert staff_client.get(url).status_code == 200
+    assert _reads(queries), "a curator was served a kept page"
+    with CaptureQueriesContext(connection) as queries:
+        assert reader.get(url).content == kept_page
+    assert _reads(queries) == []
