@@ -244,16 +244,16 @@ FACETS_TOTAL_BUDGET_MS = env_int("FACETS_TOTAL_BUDGET_MS", 800)
 # off. Any write to the catalogue makes them recounted at once. PostgreSQL only: SQLite
 # has no write stamp to tell when they went stale (catalogue.facets.all_facets).
 FACET_CACHE_SECONDS = env_int("FACET_CACHE_SECONDS", 600)
-# Where those counts are kept. By default each process keeps its own, in memory: under
-# gunicorn every worker counts everything once for itself. CACHE_DIR shares one cache,
-# on disk, among all the processes of a server — counted once, and the collection's
-# tallies (a million documents: seconds to count) are not counted again per worker.
 # Whole public pages are kept this many seconds at most, in the "pages" cache, under
 # the same stamp as the facet counts: any write renders them afresh (catalogue.page_cache).
 # 0 turns that off; PostgreSQL only, like the counts.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
-# Pages have a cache of their own, so that many kept pages never push out the
-# collection's tallies (seconds to count at a million documents) when it is culled.
+# Where those counts and pages are kept. By default each process keeps its own, in
+# memory: under gunicorn every worker counts everything once for itself. CACHE_DIR
+# shares one cache, on disk, among all the processes of a server — counted once, and
+# the collection's tallies (a million documents: seconds to count) are not counted
+# again per worker. Pages have a cache of their own, so that many kept pages never
+# push out the tallies when it is culled.
 CACHE_DIR = os.environ.get("CACHE_DIR", "").strip()
 if CACHE_DIR:
     CACHES = {

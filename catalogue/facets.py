@@ -348,9 +348,8 @@ def cached_counts(filterset: DocumentFilter, params: QueryDict) -> Counts:
     nothing would tell when the counts went stale. A facet left out is kept left
     out: with the same data it would run past its budget again.
     """
-    seconds = settings.FACET_CACHE_SECONDS
     using = filterset.queryset.db
-    version = catalogue_version(using) if seconds else None
+    version = counts_version(using)
     if version is None:
         return counted(filterset)
     selection = query_string(params, drop=("sort",))
@@ -358,8 +357,14 @@ def cached_counts(filterset: DocumentFilter, params: QueryDict) -> Counts:
     found = cache.get(key)
     if found is None:
         found = counted(filterset, version)
-        cache.set(key, found, seconds)
+        cache.set(key, found, settings.FACET_CACHE_SECONDS)
     return found
+
+
+def counts_version(using: str) -> str | None:
+    """The stamp counts are kept under (`catalogue_version`), or None when they are not
+    kept: FACET_CACHE_SECONDS is 0, or the database tells no stamp."""
+    return catalogue_version(using) if settings.FACET_CACHE_SECONDS else None
 
 
 def catalogue_version(using: str) -> str | None:
@@ -760,9 +765,8 @@ def facet_page(
 def _complete_rows(spec: FacetSpec, filterset: DocumentFilter) -> list[dict] | None:
     """Every value of the facet with its count, most first, from the collection's
     tallies where they serve (browsing, a common word: `complement_counts`); else None."""
-    if not settings.FACET_CACHE_SECONDS:
-        return None  # without the cache the tallies would be counted on every request
-    version = catalogue_version(filterset.queryset.db)
+    # Not kept, the tallies would be counted on every request.
+    version = counts_version(filterset.queryset.db)
     complete = complement_counts(filterset, version) if version else None
     return None if complete is None else _most_first(spec.name, complete[spec.name])
 
