@@ -1,8 +1,9 @@
 """Ways to cite a document: Chicago text, RIS, BibTeX, CSL-JSON, meta tags and JSON-LD.
 
-All of them take a document fetched with `Document.objects.for_record()` (so
-they cost no query) and the absolute URL of its page here, which is what a
-researcher saw and what a reader of their footnote should open.
+All of them take a document fetched with `Document.objects.for_record()` or
+`catalogue.one_statement.read_document` (so they cost no query) and the absolute
+URL of its page here, which is what a researcher saw and what a reader of their
+footnote should open.
 
 Every format returns plain text or plain data; escaping for HTML happens in
 the template (autoescape) and for JSON-LD in `json_for_script`.

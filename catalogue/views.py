@@ -7,9 +7,10 @@ import json
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
+from django.db import DEFAULT_DB_ALIAS, router
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseGone, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -28,6 +29,7 @@ from catalogue.facets import (
 )
 from catalogue.filters import SORTS, DocumentFilter
 from catalogue.models import Document, Repository, RepositoryRedirect, Status
+from catalogue.one_statement import read_document
 from catalogue.page_cache import kept_until_the_catalogue_changes
 from catalogue.pagination import CappedPaginator
 from catalogue.records import document_record
@@ -269,7 +271,9 @@ def facet_values(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def _public_document(pk: int) -> Document:
-    document = get_object_or_404(Document.objects.for_record().exclude(status=Status.DRAFT), pk=pk)
+    document = read_document(pk, router.db_for_read(Document) or DEFAULT_DB_ALIAS)
+    if document is None or document.status == Status.DRAFT:
+        raise Http404("No such document.")
     if document.status == Status.WITHDRAWN:
         raise _Gone(document)
     return document

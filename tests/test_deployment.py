@@ -179,3 +179,17 @@ def test_compose_file_has_a_healthy_database_and_the_web_service():
     assert set(web["environment"]) == env_example_names()
     assert web["environment"]["DATABASE_URL"].startswith("postgres://")
     assert (ROOT / "Dockerfile").read_text().startswith("FROM python:3.11")
+
+
+def test_pg_prepare_turns_the_prepared_statement_off():
+    code = (
+        "from django.conf import settings;"
+        " print(settings.DATABASES['default']['OPTIONS'].get('prepare_threshold'))"
+    )
+    env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused"}
+    on = run_manage("shell", "-c", code, env=env)
+    off = run_manage("shell", "-c", code, env={**env, "PG_PREPARE": "0"})
+    assert on.stdout.split()[-1] == str(2**31 - 1), on.stderr
+    assert off.stdout.split()[-1] == "None", off.stderr
+    bad = run_manage("shell", "-c", code, env={**env, "PG_PREPARE": "maybe"})
+    assert bad.returncode != 0 and "PG_PREPARE" in bad.stderr

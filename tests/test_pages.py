@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalogue.models import DocumentPerson, Repository, RepositoryRedirect
-from people.models import OrganizationRedirect, PersonRedirect
+from catalogue.models import DocumentOrganization, DocumentPerson, Repository, RepositoryRedirect
+from people.models import Organization, OrganizationRedirect, PersonRedirect
 from tests.conftest import make_document, make_person
 from tests.public_corpus import XSS, add_reference, add_text, build_corpus
 
@@ -205,8 +205,8 @@ def _queries(client, url: str) -> int:
 
 
 def test_document_page_queries_do_not_grow_with_its_links(client, corpus):
-    # The document (1) and its prefetches: references + archives, texts, their
-    # translators, people, organizations (5).
+    # One statement (catalogue.one_statement): the document, its references and their
+    # archives, texts, translators, people and organizations.
     url = corpus.politburo.get_absolute_url()
     before = _queries(client, url)
     for i in range(10):
@@ -214,8 +214,14 @@ def test_document_page_queries_do_not_grow_with_its_links(client, corpus):
             document=corpus.politburo, person=make_person(f"Extra {i}"), role="mentioned"
         )
         add_reference(corpus.politburo, Repository.objects.create(code=f"X{i}"))
-        add_text(corpus.politburo, "translation", "de", f"Text {i}", position=i + 2)
-    assert _queries(client, url) == before == 6
+        text = add_text(corpus.politburo, "translation", "de", f"Text {i}", position=i + 2)
+        text.translators.add(make_person(f"Translator {i}"))
+        DocumentOrganization.objects.create(
+            document=corpus.politburo,
+            organization=Organization.objects.create(name=f"Org {i}"),
+            role="mentioned",
+        )
+    assert _queries(client, url) == before == 1
 
 
 def test_person_page_queries_do_not_grow_with_documents(client, corpus):
