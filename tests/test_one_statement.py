@@ -162,7 +162,6 @@ def test_drafts_and_withdrawn_documents_are_read_with_their_status():
     assert read_document(corpus.withdrawn.pk, "default").status == "withdrawn"
 
 
-
 def test_a_database_without_the_json_functions_reads_through_the_orm(monkeypatch):
     corpus = build_corpus()
     monkeypatch.setattr("catalogue.one_statement._OBJECT", {})  # as for any other vendor
@@ -171,6 +170,7 @@ def test_a_database_without_the_json_functions_reads_through_the_orm(monkeypatch
     assert len(captured) == 6  # for_record(): the document and its five relations
     assert data == everything(Document.objects.for_record().get(pk=corpus.politburo.pk))
     assert read_document(987654321, "default") is None
+
 
 postgresql_only = pytest.mark.skipif(
     "connection.vendor != 'postgresql'", reason="prepared statements are PostgreSQL's"
