@@ -196,17 +196,15 @@ def test_pg_prepare_turns_the_prepared_statement_off():
 
 
 def test_the_shared_cache_stays_open_between_requests(tmp_path):
-    # Django closes every cache after each request; DiskCache would reopen its SQLite
-    # files (and rerun their pragmas) on the next one: the connection must survive.
-    from django.core.signals import request_finished
-
+    # Django closes every cache after each request (close_caches, on request_finished);
+    # DiskCache would reopen its SQLite files (and rerun their pragmas) on the next one:
+    # the connection must survive.
     from archive.disk_cache import KeptOpenDiskCache
 
     cache = KeptOpenDiskCache(str(tmp_path / "cache"), {"OPTIONS": {"size_limit": 2**20}})
     cache.set("page", b"<html>", 60)
     shard = cache._cache._shards[0]
     connection = shard._con
-    request_finished.send(sender=None)  # what Django sends after each response
     cache.close()
     assert shard._con is connection
     assert cache.get("page") == b"<html>"
