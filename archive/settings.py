@@ -152,7 +152,15 @@ for _database in DATABASES.values():
 PG_PREPARE = env_bool("PG_PREPARE", True)
 for _database in DATABASES.values():
     if PG_PREPARE and _database["ENGINE"] == "django.db.backends.postgresql":
-        _database.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
+        _options = _database.setdefault("OPTIONS", {})
+        _options.setdefault("prepare_threshold", 2**31 - 1)
+        # PostgreSQL plans a prepared statement afresh for its first five runs before
+        # trying a generic plan; the document's statement looks up one primary key, so
+        # the generic plan is the plan, from its first run. Only prepared statements
+        # (that one alone) heed this.
+        _options["options"] = (
+            f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan"
+        ).strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the public pages read while an import writes; the timeout makes a
     # writer wait for another instead of failing at once with "database is locked".

@@ -98,11 +98,12 @@ def _cursor(connection):
 
     Planning the statement (six subqueries) costs about 1 ms of its 1.5; a prepared
     statement is planned once per connection (psycopg prepares it on the server
-    under a name the first time, and PostgreSQL settles on a generic plan after five
-    runs). Django's own cursors bind parameters on the client and prepare nothing
-    (so that transaction-pooling poolers work: PgBouncer 1.21+ with
-    max_prepared_statements keeps protocol-level prepared statements working). The
-    cursor is wrapped as Django wraps its own, so the query is logged and counted.
+    under a name the first time; settings make PostgreSQL keep its generic plan from
+    the first run rather than plan the first five afresh). Django's own cursors bind
+    parameters on the client and prepare nothing, so that transaction-pooling
+    poolers work; PgBouncer 1.21+ with max_prepared_statements keeps protocol-level
+    prepared statements working, and PG_PREPARE=0 turns them off. The cursor is
+    wrapped as Django wraps its own, so the query is logged and counted.
     """
     if connection.vendor != "postgresql":
         return connection.cursor()

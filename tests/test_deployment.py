@@ -183,14 +183,14 @@ def test_compose_file_has_a_healthy_database_and_the_web_service():
 
 def test_pg_prepare_turns_the_prepared_statement_off():
     code = (
-        "from django.conf import settings;"
-        " print(settings.DATABASES['default']['OPTIONS'].get('prepare_threshold'))"
+        "from django.conf import settings; options = settings.DATABASES['default']['OPTIONS'];"
+        " print(options.get('prepare_threshold'), 'generic' in options.get('options', ''))"
     )
     env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused"}
     on = run_manage("shell", "-c", code, env=env)
     off = run_manage("shell", "-c", code, env={**env, "PG_PREPARE": "0"})
-    assert on.stdout.split()[-1] == str(2**31 - 1), on.stderr
-    assert off.stdout.split()[-1] == "None", off.stderr
+    assert on.stdout.split()[-2:] == [str(2**31 - 1), "True"], on.stderr
+    assert off.stdout.split()[-2:] == ["None", "False"], off.stderr
     bad = run_manage("shell", "-c", code, env={**env, "PG_PREPARE": "maybe"})
     assert bad.returncode != 0 and "PG_PREPARE" in bad.stderr
 

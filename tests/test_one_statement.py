@@ -192,6 +192,14 @@ def test_the_statement_is_prepared_once_on_the_connection():
     after = [s for s in _prepared_statements() if "json_build_object" in s]
     assert len(after) == 1 and len(before) <= 1
     assert "$1" in after[0]  # one statement for every document, its number a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            ["%json_build_object%"],
+        )
+        generic, custom = cursor.fetchone()
+    assert custom == 0 and generic >= 4  # planned once, not afresh for the first five runs
 
 
 @postgresql_only
