@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 from django.db.models import (
     BooleanField,
     Case,
@@ -547,7 +547,11 @@ def snippets(documents: Iterable, q: str) -> dict[int, SafeString]:
     match = fts5_query(q)
     if match is None:
         return {}
-    with connection.cursor() as cursor:
+    from catalogue.models import Document
+
+    # The database the page reads from (a replica inside @reads_from_replica).
+    using = router.db_for_read(Document) or DEFAULT_DB_ALIAS
+    with connections[using].cursor() as cursor:
         cursor.execute(
             f"SELECT rowid, snippet({FTS_TABLE}, -1, %s, %s, '…', 28) FROM {FTS_TABLE}"
             f" WHERE {FTS_TABLE} MATCH %s AND rowid IN ({', '.join(['%s'] * len(ids))})",

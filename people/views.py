@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from archive.routers import reads_from_replica
 from catalogue.models import Document, DocumentOrganization, DocumentPerson, Status
 from catalogue.page_cache import kept_until_the_catalogue_changes
 from catalogue.search import IdArray, IdsFirst, links_of
@@ -88,6 +89,7 @@ def _list(
 
 
 @require_safe
+@reads_from_replica
 @kept_until_the_catalogue_changes
 def person_list(request: HttpRequest) -> HttpResponse:
     return _list(
@@ -102,6 +104,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@reads_from_replica
 @kept_until_the_catalogue_changes
 def organization_list(request: HttpRequest) -> HttpResponse:
     return _list(
@@ -235,6 +238,7 @@ def _companions(link_model, field: str, document_ids, exclude_pk=None, limit: in
 
 
 @require_safe
+@reads_from_replica
 @kept_until_the_catalogue_changes
 def person_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     person = Person.objects.filter(pk=pk).first()
@@ -262,6 +266,7 @@ def person_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Htt
 
 
 @require_safe
+@reads_from_replica
 @kept_until_the_catalogue_changes
 def organization_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     organization = Organization.objects.filter(pk=pk).first()

@@ -67,3 +67,38 @@ def test_the_search_page_queries_the_replica_and_the_admin_the_primary(client, a
 def test_replicas_are_never_migrated():
     assert ReplicaRouter().allow_migrate("replica_1", "catalogue") is False
     assert ReplicaRouter().allow_migrate("default", "catalogue") is True
+
+
+def test_every_public_page_reads_from_the_replica_alone(client):
+    # The heaviest pages at scale (a busy person's) are the first to spread over replicas.
+    from people.models import Organization, Person
+    from tests.public_corpus import build_corpus
+
+    corpus = build_corpus()
+    organization = Organization.objects.filter(document_links__isnull=False).first()
+    pages = [
+        "/",
+        "/documents/",
+        "/documents/?q=Korea",
+        "/documents.json?q=Korea",
+        "/documents/facets/language/",
+        corpus.politburo.get_absolute_url(),
+        f"/documents/{corpus.politburo.pk}.json",
+        f"/documents/{corpus.politburo.pk}.ris",
+        "/people/",
+        "/people/?q=Gromyko",
+        corpus.gromyko.get_absolute_url(),
+        "/organizations/",
+        organization.get_absolute_url(),
+        "/repositories/",
+        corpus.aprf.get_absolute_url(),
+    ]
+    assert Person.objects.exists()
+    for path in pages:
+        with (
+            CaptureQueriesContext(connections["default"]) as primary,
+            CaptureQueriesContext(connections["replica_1"]) as replica,
+        ):
+            assert client.get(path).status_code == 200, path
+        assert replica.captured_queries, path
+        assert not primary.captured_queries, (path, primary.captured_queries[0]["sql"][:200])
