@@ -17,11 +17,17 @@ class DocumentQuerySet(models.QuerySet):
     def in_language(self, *codes: str) -> DocumentQuerySet:
         return self.filter(language__in=codes)
 
+    def shown(self) -> DocumentQuerySet:
+        """Without the columns no page or record shows: the importer's working fields and
+        the search vector are most of a row (a document's texts again, twice). Ranking
+        still reads the vector in the database; it is not sent (a search's 20 results
+        were 1.7 MB to transfer and parse with it, 28 KB without)."""
+        return self.defer("imported_values", "import_conflicts", "search_vector")
+
     def for_record(self) -> DocumentQuerySet:
         """Everything the record serializer reads, in a fixed number of queries, and
-        nothing it does not: the importer's working fields and the search vector are
-        most of a row (a document's texts again, twice) and no record shows them."""
-        return self.defer("imported_values", "import_conflicts", "search_vector").prefetch_related(
+        nothing it does not (shown())."""
+        return self.shown().prefetch_related(
             models.Prefetch(
                 "references",
                 queryset=self.model.references.rel.related_model.objects.select_related(

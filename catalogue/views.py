@@ -6,9 +6,8 @@ import csv
 import json
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, router
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseGone, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -28,7 +27,7 @@ from catalogue.facets import (
     year_histogram,
 )
 from catalogue.filters import SORTS, DocumentFilter
-from catalogue.models import Document, Repository, RepositoryRedirect, Status
+from catalogue.models import ArchivalReference, Document, Repository, RepositoryRedirect, Status
 from catalogue.one_statement import read_document
 from catalogue.page_cache import kept_until_the_catalogue_changes
 from catalogue.pagination import CappedPaginator
@@ -67,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "repositories": _repositories().filter(document_count__gt=0)[:12],
         "decades": [{"decade": d, "count": c} for d, c in sorted(decades.items()) if c],
         "years": bars,
-        "recent": published.order_by("-created_at", "-id")[:8],
+        "recent": published.shown().order_by("-created_at", "-id")[:8],
     }
     return render(request, "catalogue/home.html", context)
 
@@ -92,7 +91,7 @@ def _hidden(params, drop=()) -> list[tuple[str, str]]:
 @kept_until_the_catalogue_changes
 def document_list(request: HttpRequest) -> HttpResponse:
     search = _search(request)
-    paginator = CappedPaginator(search.results(), PAGE_SIZE, known_count=search.exact_count)
+    paginator = CappedPaginator(search.results().shown(), PAGE_SIZE, known_count=search.exact_count)
     page = paginator.get_page(request.GET.get("page"))
     documents = list(page.object_list)
     hits = snippets(documents, search.query)
@@ -421,8 +420,11 @@ def repository_detail(request: HttpRequest, code: str) -> HttpResponse:
         if moved is None:
             raise Http404("No such repository.")
         return redirect(moved.repository, permanent=True)
-    documents = Document.objects.published().filter(references__repository=repository).distinct()
-    paginator = Paginator(documents.order_by("date", "id"), 50)
+    # EXISTS rather than a join and DISTINCT, which compared whole rows (their search
+    # vectors too) to drop a document cited twice; counted as the search page counts.
+    cited = ArchivalReference.objects.filter(document=OuterRef("pk"), repository=repository)
+    documents = Document.objects.published().shown().filter(Exists(cited))
+    paginator = CappedPaginator(documents.order_by("date", "id"), 50)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -430,7 +432,8 @@ def repository_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "repository": repository,
             "page": page,
-            "count": paginator.count,
+            "count": paginator.estimate,
+            "count_is_estimate": paginator.capped,
             "search_url": reverse("catalogue:documents") + "?" + urlencode({"repository": code}),
         },
     )

@@ -318,3 +318,45 @@ def test_list_pages_queries_do_not_grow(client, corpus):
             document=document, person=make_person(f"Co {i}"), role="recipient"
         )
     assert [_queries(client, url) for url in urls] == before
+
+
+HEAVY_COLUMNS = ('"search_vector"', '"imported_values"', '"import_conflicts"')
+
+
+def _columns_sent(sql: str) -> str:
+    """A query's select list, less the ranking (which reads the vector in the database)."""
+    select = sql.split(" FROM ", 1)[0]
+    while "ts_rank(" in select:
+        start = select.index("ts_rank(")
+        select = select[:start] + select[select.index(' AS "', start) :]
+    return select
+
+
+def test_no_page_fetches_the_search_vector_or_the_importers_working_fields(client, corpus):
+    # Most of a row (a document's texts again, twice): a search's 20 results were
+    # 1.7 MB to transfer and parse with them.
+    pages = [
+        "/",
+        "/documents/",
+        "/documents/?q=Korea",
+        "/documents/?q=Gromyko&sort=date",
+        "/documents.json?q=Korea",
+        corpus.politburo.get_absolute_url(),
+        f"/documents/{corpus.politburo.pk}.json",
+        corpus.gromyko.get_absolute_url(),
+        corpus.fec.get_absolute_url(),
+        "/repositories/APRF/",
+    ]
+    for url in pages:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200, url
+        for query in captured.captured_queries:
+            sent = _columns_sent(query["sql"])
+            assert not [c for c in HEAVY_COLUMNS if c in sent], (url, sent[-300:])
+
+
+def test_an_archive_cited_twice_by_a_document_lists_it_once(client, corpus):
+    add_reference(corpus.politburo, corpus.aprf, fond="4", text="APRF, Fond 4 (a copy)")
+    page = html(client, "/repositories/APRF/")
+    assert page.count(corpus.politburo.get_absolute_url()) == 1
+    assert "1 published document cites this archive" in page
