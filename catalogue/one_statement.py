@@ -63,12 +63,11 @@ def read_document(pk: int, using: str) -> Document | None:
         _decoded(value) for value in row
     )
     document = _instance(Document, document_row, using)
-    repositories = {}
+    repositories = {}  # by id: an archive cited twice is built once
     for reference in references:
-        repository_row = reference.pop("repository")
-        if repository_row["id"] is not None:
-            repository_id = repository_row["id"]
-            repositories.setdefault(repository_id, _instance(Repository, repository_row, using))
+        repository_row = reference.pop("repository")  # all nulls: no archive (a LEFT JOIN)
+        if repository_row["id"] is not None and repository_row["id"] not in repositories:
+            repositories[repository_row["id"]] = _instance(Repository, repository_row, using)
     by_text: dict[int, list[Person]] = {}
     for translator in translators:
         translation_id = translator.pop("translation_id")
