@@ -137,12 +137,6 @@ DATABASE_ROUTERS = ["archive.routers.ReplicaRouter"]
 # instead of reading all of them (at 100,000 documents, 48 → 9 ms for the archive
 # facet of an 859-result search). Empty: the server's own setting.
 PG_RANDOM_PAGE_COST = os.environ.get("PG_RANDOM_PAGE_COST", "1.1").strip()
-for _database in DATABASES.values():
-    if PG_RANDOM_PAGE_COST and _database["ENGINE"] == "django.db.backends.postgresql":
-        _options = _database.setdefault("OPTIONS", {})
-        _options["options"] = (
-            f"{_options.get('options', '')} -c random_page_cost={float(PG_RANDOM_PAGE_COST)}"
-        ).strip()
 # The document page's one statement is prepared on the server, planned once per
 # connection rather than on every page (catalogue.one_statement). psycopg prepares
 # only what is asked prepared when this threshold is a number (never reached here:
@@ -151,16 +145,20 @@ for _database in DATABASES.values():
 # (PgBouncer before 1.21, or without max_prepared_statements), set PG_PREPARE=0.
 PG_PREPARE = env_bool("PG_PREPARE", True)
 for _database in DATABASES.values():
-    if PG_PREPARE and _database["ENGINE"] == "django.db.backends.postgresql":
-        _options = _database.setdefault("OPTIONS", {})
+    if _database["ENGINE"] != "django.db.backends.postgresql":
+        continue
+    _options = _database.setdefault("OPTIONS", {})
+    _session = [_options.get("options", "")]  # settings for each of the catalogue's sessions
+    if PG_RANDOM_PAGE_COST:
+        _session.append(f"-c random_page_cost={float(PG_RANDOM_PAGE_COST)}")
+    if PG_PREPARE:
         _options.setdefault("prepare_threshold", 2**31 - 1)
         # PostgreSQL plans a prepared statement afresh for its first five runs before
         # trying a generic plan; the document's statement looks up one primary key, so
         # the generic plan is the plan, from its first run. Only prepared statements
         # (that one alone) heed this.
-        _options["options"] = (
-            f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan"
-        ).strip()
+        _session.append("-c plan_cache_mode=force_generic_plan")
+    _options["options"] = " ".join(part for part in _session if part)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the public pages read while an import writes; the timeout makes a
     # writer wait for another instead of failing at once with "database is locked".

@@ -31,7 +31,7 @@ from catalogue.models import (
     Repository,
     Translation,
 )
-from people.models import Organization, Person
+from people.models import Person
 
 # What for_record() leaves out: the importer's working fields and the search vector.
 _DEFERRED = {"imported_values", "import_conflicts", "search_vector"}
@@ -187,20 +187,19 @@ def _statement(vendor: str) -> str:
         where="t.document_id = d.id",
         order="p.sort_name, p.name, p.id",
     )
-    person_links = array.format(
-        object=f"{build}({columns(DocumentPerson, 'l')}, {nested(Person, 'p', 'person')})",
-        tables=f"{table(DocumentPerson)} l JOIN {table(Person)} p ON p.id = l.person_id",
-        where="l.document_id = d.id",
-        order="l.role, p.sort_name, l.person_id",
-    )
-    organization_links = array.format(
-        object=f"{build}({columns(DocumentOrganization, 'l')},"
-        f" {nested(Organization, 'o', 'organization')})",
-        tables=f"{table(DocumentOrganization)} l JOIN {table(Organization)} o"
-        " ON o.id = l.organization_id",
-        where="l.document_id = d.id",
-        order="l.role, o.name, l.organization_id",
-    )
+
+    def links(model: type[models.Model], target: str, order: str) -> str:
+        # A document's links to people (or organizations), each with its target's row.
+        related = model._meta.get_field(target).related_model
+        return array.format(
+            object=f"{build}({columns(model, 'l')}, {nested(related, 'x', target)})",
+            tables=f"{table(model)} l JOIN {table(related)} x ON x.id = l.{target}_id",
+            where="l.document_id = d.id",
+            order=f"l.role, x.{order}, l.{target}_id",
+        )
+
+    person_links = links(DocumentPerson, "person", "sort_name")
+    organization_links = links(DocumentOrganization, "organization", "name")
     document = f"{build}({columns(Document, 'd')})"
     if vendor == "postgresql":
         document += "::text"
