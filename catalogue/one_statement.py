@@ -19,7 +19,9 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+from types import SimpleNamespace
 
+import psycopg
 from django.db import connections, models
 from django.utils import timezone
 
@@ -119,29 +121,19 @@ def _read_with_orm(pk: int, using: str) -> Document | None:
     return Document.objects.using(using).for_record().filter(pk=pk).first()
 
 
-try:
-    import psycopg
+class _PreparedCursor(psycopg.Cursor):
+    """Runs every statement prepared (psycopg names it on the server the first time)."""
 
-    class _PreparedCursor(psycopg.Cursor):
-        """Runs every statement prepared (psycopg names it on the server the first time)."""
+    logged = False
 
-        logged = False
-
-        def execute(self, query, params=None, **kwargs):
-            super().execute(query, params, prepare=True, **kwargs)
-            if self.logged:
-                # Django logs a statement as psycopg's client-side cursors keep it, with
-                # the values in (last_executed_query); a prepared one keeps no such text.
-                text = psycopg.ClientCursor(self.connection).mogrify(query, params)
-                self._query = _Text(text.encode())
-            return self
-
-    class _Text:
-        def __init__(self, query: bytes):
-            self.query = query
-
-except ImportError:  # psycopg comes with the project; without it there is no PostgreSQL
-    _PreparedCursor = None
+    def execute(self, query, params=None, **kwargs):
+        super().execute(query, params, prepare=True, **kwargs)
+        if self.logged:
+            # Django logs a statement as psycopg's client-side cursors keep it, with
+            # the values in (last_executed_query); a prepared one keeps no such text.
+            text = psycopg.ClientCursor(self.connection).mogrify(query, params)
+            self._query = SimpleNamespace(query=text.encode())
+        return self
 
 
 @functools.cache

@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DEFAULT_DB_ALIAS, router
+from django.db import router
 from django.http import HttpRequest, HttpResponse
 
 from catalogue.facets import catalogue_version
@@ -46,7 +46,7 @@ def kept_until_the_catalogue_changes(view: Callable[..., HttpResponse]) -> Calla
             return view(request, *args, **kwargs)
         # The database this request reads from (a replica, inside @reads_from_replica):
         # a replica's stamp is its replay position, which moves on with every write.
-        using = router.db_for_read(Document) or DEFAULT_DB_ALIAS
+        using = router.db_for_read(Document)
         version = catalogue_version(using)
         if version is None:
             return view(request, *args, **kwargs)

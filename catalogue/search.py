@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import DEFAULT_DB_ALIAS, connection, connections, router
+from django.db import connection, connections, router
 from django.db.models import (
     BooleanField,
     Case,
@@ -550,7 +550,7 @@ def snippets(documents: Iterable, q: str) -> dict[int, SafeString]:
     from catalogue.models import Document
 
     # The database the page reads from (a replica inside @reads_from_replica).
-    using = router.db_for_read(Document) or DEFAULT_DB_ALIAS
+    using = router.db_for_read(Document)
     with connections[using].cursor() as cursor:
         cursor.execute(
             f"SELECT rowid, snippet({FTS_TABLE}, -1, %s, %s, '…', 28) FROM {FTS_TABLE}"

@@ -6,7 +6,7 @@ import csv
 import json
 from urllib.parse import urlencode
 
-from django.db import DEFAULT_DB_ALIAS, router
+from django.db import router
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseGone, JsonResponse
 from django.shortcuts import redirect, render
@@ -270,7 +270,7 @@ def facet_values(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def _public_document(pk: int) -> Document:
-    document = read_document(pk, router.db_for_read(Document) or DEFAULT_DB_ALIAS)
+    document = read_document(pk, router.db_for_read(Document))
     if document is None or document.status == Status.DRAFT:
         raise Http404("No such document.")
     if document.status == Status.WITHDRAWN:
