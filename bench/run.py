@@ -64,6 +64,7 @@ CLASSES = (
     "document",
     "person",
 )
+PG_SETTINGS_SHOWN = ("shared_buffers", "effective_cache_size", "work_mem")
 TERMS_PER_CLASS = 14  # rare, medium and common: 42 search terms in all
 DATASETTE_FACETS = "&".join(
     f"_facet={name}" for name in ("language", "repository", "type", "classification")
@@ -624,6 +625,13 @@ def run(args: argparse.Namespace) -> dict:
         memory = psutil.virtual_memory().total
         with psycopg.connect(db_url) as conn:
             pg_version = conn.execute("SHOW server_version").fetchone()[0]
+            # The server's memory settings, as the figures depend on them (docs/scaling.md).
+            pg_settings = dict(
+                conn.execute(
+                    "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
+                    [list(PG_SETTINGS_SHOWN)],
+                ).fetchall()
+            )
         return {
             "documents": documents,
             "database": "postgresql",
@@ -635,6 +643,7 @@ def run(args: argparse.Namespace) -> dict:
                 "nproc": os.cpu_count(),
                 "memory_gb": round(memory / 2**30, 1),
                 "postgresql": pg_version,
+                "postgresql_settings": pg_settings,
                 "python": platform.python_version(),
                 "gunicorn_workers": 2,
             },

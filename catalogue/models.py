@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from archive.url_cache import cached_reverse
 from catalogue.querysets import DocumentQuerySet
 from people.models import Organization, Person
 
@@ -75,7 +75,7 @@ class Repository(models.Model):
         return self.code
 
     def get_absolute_url(self) -> str:
-        return reverse("catalogue:repository", kwargs={"code": self.code})
+        return cached_reverse("catalogue:repository", self.code)
 
 
 class RepositoryRedirect(models.Model):
@@ -216,7 +216,7 @@ class Document(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("catalogue:document", kwargs={"pk": self.pk, "slug": self.slug})
+        return cached_reverse("catalogue:document", self.pk, self.slug)
 
     @property
     def date_iso(self) -> str | None:

@@ -2,8 +2,8 @@
 
 `Document.objects.for_record()` reads the same in six queries through the ORM,
 which is right for exports and lists; for the document page, the catalogue's most
-read page and one researchers open one after another (so rarely kept by the page
-cache), the ORM's work per query costs more than the queries: about 8 ms of Python
+read page and one researchers open one after another (not kept by the page cache),
+the ORM's work per query costs more than the queries: about 8 ms of Python
 for 2 ms of SQL. Here one statement returns the document's row and its references,
 texts, translators, people and organizations as JSON arrays (`json_agg` on
 PostgreSQL, `json_group_array` on SQLite), and the rows are turned into the same
@@ -209,18 +209,35 @@ def _decoded(value):
 def _instance(model: type[models.Model], row: dict, using: str) -> models.Model:
     """A model instance as the ORM would load it, from a JSON object of its columns."""
     names, values = [], []
-    for field in model._meta.concrete_fields:
-        if field.attname in row:
-            names.append(field.attname)
-            values.append(_python_value(field, row[field.attname]))
+    for name, field in _columns(model):
+        if name in row:
+            names.append(name)
+            value = row[name]
+            values.append(value if field is None or value is None else _python_value(field, value))
     return model.from_db(using, names, values)
 
 
+@functools.cache
+def _columns(model: type[models.Model]) -> tuple[tuple[str, models.Field | None], ...]:
+    """Each column's name, and its field where JSON's value needs the field's conversion.
+
+    Text and integers (keys included) come from JSON as the ORM has them, and a
+    JSONField's value is already decoded; JSON has no dates, and SQLite's booleans are
+    0 and 1. Converting only those is most of the cost of building the instances.
+    """
+
+    def as_is(field: models.Field) -> bool:
+        target = field.target_field if isinstance(field, models.ForeignKey) else field
+        return isinstance(target, (models.CharField, models.TextField, models.IntegerField,
+                                   models.JSONField))  # fmt: skip
+
+    return tuple(
+        (field.attname, None if as_is(field) else field) for field in model._meta.concrete_fields
+    )
+
+
 def _python_value(field: models.Field, value):
-    # JSON has no dates or booleans on SQLite (0/1): the field makes them what the ORM
-    # would have; a JSONField's value is already decoded.
-    if value is None or isinstance(field, models.JSONField):
-        return value
+    # Dates and times from their JSON strings; booleans from SQLite's 0 and 1.
     value = field.to_python(value)
     if isinstance(value, datetime.datetime) and timezone.is_naive(value):
         value = timezone.make_aware(value, datetime.UTC)  # stored in UTC

@@ -308,7 +308,6 @@ def _grouped_by_record(links: list, attribute: str) -> list[dict]:
 
 @require_safe
 @reads_from_replica
-@kept_until_the_catalogue_changes
 def document_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     try:
         document = _public_document(pk)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from archive.url_cache import cached_reverse
 from people.querysets import OrganizationQuerySet, PersonQuerySet
 
 
@@ -99,7 +99,7 @@ class Person(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("people:person", kwargs={"pk": self.pk, "slug": self.slug})
+        return cached_reverse("people:person", self.pk, self.slug)
 
 
 class PersonName(models.Model):
@@ -175,7 +175,7 @@ class Organization(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("people:organization", kwargs={"pk": self.pk, "slug": self.slug})
+        return cached_reverse("people:organization", self.pk, self.slug)
 
 
 class OrganizationName(models.Model):

@@ -217,3 +217,22 @@ def test_makemigrations_check_runs_without_a_secret_key():
     assert "No changes detected" in result.stdout
     # Other commands still refuse to start without one.
     assert run_manage("check", env={}).returncode != 0
+
+
+def test_database_connections_are_kept_ten_minutes_by_default():
+    # Opening a PostgreSQL connection costs more than a document page (settings): a
+    # worker keeps its own, replicas' included, unless CONN_MAX_AGE says otherwise.
+    code = (
+        "from django.conf import settings;"
+        " print(*(db['CONN_MAX_AGE'] for db in settings.DATABASES.values()),"
+        " *(db['CONN_HEALTH_CHECKS'] for db in settings.DATABASES.values()))"
+    )
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
+        "DATABASE_REPLICA_URLS": "postgres://postgres@127.0.0.1:5432/unused_replica",
+    }
+    default = run_manage("shell", "-c", code, env=env)
+    assert default.stdout.split()[-4:] == ["600", "600", "True", "True"], default.stderr
+    zero = run_manage("shell", "-c", code, env={**env, "CONN_MAX_AGE": "0"})
+    assert zero.stdout.split()[-4:] == ["0", "0", "True", "True"], zero.stderr

@@ -35,7 +35,6 @@ def _pages(seeds: dict) -> list[str]:
         "/documents/?q=Korea&sort=date&page=1",
         "/documents.json?q=Korea",
         "/documents/facets/language/",
-        document.get_absolute_url(),
         f"/documents/{document.pk}.json",
         person.get_absolute_url(),
         organization.get_absolute_url(),
@@ -129,7 +128,7 @@ def test_nothing_is_kept_without_a_stamp_or_without_time(client, imported_seeds,
         pytest.skip("PostgreSQL has the stamp: pages are kept (the tests above)")
     settings.PAGE_CACHE_SECONDS = seconds
     caches["pages"].clear()
-    url = imported_seeds["000"].get_absolute_url()
+    url = f"/documents/{imported_seeds['000'].pk}.json"
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
@@ -163,7 +162,7 @@ def test_a_signed_in_curator_always_gets_the_page_as_it_is_now(
 ):
     from django.test import Client
 
-    url = imported_seeds["000"].get_absolute_url()
+    url = f"/documents/{imported_seeds['000'].pk}.json"
     reader = Client()  # `client` is staff_client itself, signed in
     kept_page = reader.get(url).content
     with CaptureQueriesContext(connection) as queries:
@@ -172,3 +171,16 @@ def test_a_signed_in_curator_always_gets_the_page_as_it_is_now(
     with CaptureQueriesContext(connection) as queries:
         assert reader.get(url).content == kept_page
     assert _reads(queries) == []
+
+
+@postgresql_only
+def test_the_document_page_is_rendered_each_time_and_reads_no_stamp(client, imported_seeds, kept):
+    """One prepared statement renders it faster than the stamp and a cache write cost it,
+    and a million of them would push the costly pages (searches, people) out of the
+    cache: it is never kept."""
+    url = imported_seeds["000"].get_absolute_url()
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert len(queries) == 1
+        assert "pg_stat_get" not in queries[0]["sql"]

@@ -25,7 +25,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
-from django.utils.html import escape
+from markupsafe import escape  # the public pages are Jinja2's, escaped by MarkupSafe
 
 from catalogue.models import Document
 from people.models import Organization, Person, PersonName
