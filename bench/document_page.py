@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -86,6 +87,7 @@ def main() -> None:
                     (ours if target == "ours" else floor).append(time.perf_counter() - start)
     finally:
         stop(gunicorn)
+        shutil.rmtree(work, ignore_errors=True)
     p50, floor50 = statistics.median(ours) * 1000, statistics.median(floor) * 1000
     print(
         f"{len(paths)} documents, each asked once: ours p50 {p50:.2f} ms,"
