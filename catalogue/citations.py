@@ -316,6 +316,7 @@ def json_ld(data: CitationData, document: Document) -> dict[str, Any]:
 
 def json_for_script(data: Any) -> SafeString:
     """JSON safe inside <script>: no `<`, `>` or `&` survive, so `</script>` cannot close it."""
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    # Without `indent`, json uses its C encoder: a tenth of the time on a document page.
+    text = json.dumps(data, ensure_ascii=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return mark_safe(text)  # noqa: S308 - nothing in it can end the <script> element

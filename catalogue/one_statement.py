@@ -23,6 +23,10 @@ from types import SimpleNamespace
 
 import psycopg
 from django.db import connections, models
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
 from catalogue.models import (
@@ -207,14 +211,57 @@ def _decoded(value):
 
 
 def _instance(model: type[models.Model], row: dict, using: str) -> models.Model:
-    """A model instance as the ORM would load it, from a JSON object of its columns."""
-    names, values = [], []
+    """A model instance as the ORM would load it, from a JSON object of its columns.
+
+    As `Model.from_db()` leaves it, without going through `__init__`: the values go
+    straight into the instance's `__dict__`, as `__init__` puts them there, and a column
+    not read stays deferred. `__init__` costs more than the rest of reading the page's
+    fifteen or so instances, mostly for its signals and its generic handling of
+    arguments; a model whose fields' descriptors or signals need `__init__` still
+    goes through `from_db()`.
+    """
+    if _needs_init(model):
+        names = [name for name, _ in _columns(model) if name in row]
+        values = [_value(field, row[name]) for name, field in _columns(model) if name in row]
+        return model.from_db(using, names, values)
+    instance = model.__new__(model)
+    attributes = instance.__dict__
     for name, field in _columns(model):
         if name in row:
-            names.append(name)
-            value = row[name]
-            values.append(value if field is None or value is None else _python_value(field, value))
-    return model.from_db(using, names, values)
+            attributes[name] = _value(field, row[name])
+    state = instance._state = ModelState()
+    state.adding, state.db = False, using
+    return instance
+
+
+def _value(field: models.Field | None, value):
+    return value if field is None or value is None else _python_value(field, value)
+
+
+def _needs_init(model: type[models.Model]) -> bool:
+    # Signals are checked each time (a receiver may connect later), at two lookups' cost.
+    return not _plain(model) or pre_init.has_listeners(model) or post_init.has_listeners(model)
+
+
+@functools.cache
+def _plain(model: type[models.Model]) -> bool:
+    """Whether `__init__` would only put the values in `__dict__`.
+
+    So it is when the model keeps Model's `__init__` and `from_db`, and its fields'
+    descriptors are the plain ones: a field's reads its value from `__dict__`, and a
+    foreign key's, when set, also forgets the related object it holds, which a new
+    instance has none of. A file field, say, does more, and its model goes through
+    `__init__`.
+    """
+    plain = (DeferredAttribute, ForeignKeyDeferredAttribute)
+    return (
+        model.__init__ is models.Model.__init__
+        and model.from_db.__func__ is models.Model.from_db.__func__
+        and all(
+            type(model.__dict__.get(field.attname)) in plain
+            for field in model._meta.concrete_fields
+        )
+    )
 
 
 @functools.cache

@@ -236,3 +236,24 @@ def test_database_connections_are_kept_ten_minutes_by_default():
     assert default.stdout.split()[-4:] == ["600", "600", "True", "True"], default.stderr
     zero = run_manage("shell", "-c", code, env={**env, "CONN_MAX_AGE": "0"})
     assert zero.stdout.split()[-4:] == ["0", "0", "True", "True"], zero.stderr
+
+
+def test_the_wsgi_application_freezes_what_it_loaded_out_of_the_collectors_way():
+    # Full collections then skip Django's and the apps' objects (archive/wsgi.py).
+    code = (
+        "import gc; assert gc.get_freeze_count() == 0;"
+        " from archive.wsgi import application;"
+        " print(gc.get_freeze_count())"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, **PRODUCTION_ENV},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    # Django alone is tens of thousands of objects.
+    assert int(result.stdout.split()[-1]) > 10_000

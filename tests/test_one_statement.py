@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
 from catalogue.models import Document, DocumentOrganization, DocumentPerson, Repository
@@ -99,6 +100,40 @@ def test_values_come_back_as_the_orm_gives_them():
     reference = read.references.all()[0]
     assert reference.is_copy is True and reference.position == 3
     assert read._state.adding is False and read._state.db == "default"
+
+
+def test_instances_are_as_the_orm_loads_them_deferred_columns_included():
+    document = make_document()
+    add_reference(document, Repository.objects.create(code="X"))
+    read, _, _ = read_in_one(document.pk)
+    loaded = Document.objects.for_record().get(pk=document.pk)
+    assert read.get_deferred_fields() == loaded.get_deferred_fields() == SKIPPED
+    reference = read.references.all()[0]
+    assert reference._state.adding is False and reference._state.db == "default"
+    assert reference.get_deferred_fields() == set()
+    assert reference.repository.code == "X"
+    # A deferred column is still read on demand, as the ORM's instance reads it.
+    assert read.imported_values == loaded.imported_values
+    # A saved instance is updated, not inserted again.
+    read.title = "Corrected"
+    read.save(update_fields=["title"])
+    assert Document.objects.get(pk=document.pk).title == "Corrected"
+
+
+def test_a_model_with_an_init_receiver_is_built_through_init():
+    document = make_document()
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=Document)
+    try:
+        read, _, _ = read_in_one(document.pk)
+    finally:
+        post_init.disconnect(receiver, sender=Document)
+    assert seen == [read] and read.title == document.title
+    assert read.get_deferred_fields() == SKIPPED
 
 
 def test_an_empty_document_reads_empty_relations_at_no_further_query():
