@@ -27,7 +27,15 @@ from catalogue.facets import (
     year_histogram,
 )
 from catalogue.filters import SORTS, DocumentFilter
-from catalogue.models import ArchivalReference, Document, Repository, RepositoryRedirect, Status
+from catalogue.models import (
+    ArchivalReference,
+    Document,
+    OrganizationRole,
+    PersonRole,
+    Repository,
+    RepositoryRedirect,
+    Status,
+)
 from catalogue.one_statement import read_document
 from catalogue.page_cache import kept_until_the_catalogue_changes
 from catalogue.pagination import CappedPaginator
@@ -291,6 +299,8 @@ def _gone(request: HttpRequest, document: Document) -> HttpResponseGone:
 
 # How a document's people are listed: who wrote it first, who is merely named last.
 ROLE_ORDER = {"author": 0, "recipient": 1, "participant": 2, "mentioned": 3}
+# Each role's label, as get_role_display() gives it, without its lookups on every call.
+ROLE_LABELS = dict(PersonRole.choices) | dict(OrganizationRole.choices)
 
 
 def _grouped_by_record(links: list, attribute: str) -> list[dict]:
@@ -299,7 +309,7 @@ def _grouped_by_record(links: list, attribute: str) -> list[dict]:
     for link in sorted(links, key=lambda link: ROLE_ORDER.get(link.role, 9)):
         record = getattr(link, attribute)
         entry = entries.setdefault(record.pk, {"record": record, "roles": []})
-        entry["roles"].append(link.get_role_display().lower())
+        entry["roles"].append(ROLE_LABELS.get(link.role, link.role).lower())
     return sorted(
         entries.values(),
         key=lambda entry: (ROLE_ORDER.get(entry["roles"][0], 9), str(entry["record"])),
@@ -333,6 +343,7 @@ def document_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
         ),
         "credits": [link for link in links if link.role in credit_roles]
         + [link for link in org_links if link.role in credit_roles],
+        "role_labels": ROLE_LABELS,
         "references": list(document.references.all()),
         "originals": [t for t in texts if t.kind == "original"],
         "translations": [t for t in texts if t.kind != "original"],

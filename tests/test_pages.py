@@ -360,3 +360,11 @@ def test_an_archive_cited_twice_by_a_document_lists_it_once(client, corpus):
     page = html(client, "/repositories/APRF/")
     assert page.count(corpus.politburo.get_absolute_url()) == 1
     assert "1 published document cites this archive" in page
+
+
+def test_the_pages_role_labels_are_the_models_display_values():
+    from catalogue.views import ROLE_LABELS
+
+    for model in (DocumentPerson, DocumentOrganization):
+        for value, _ in model._meta.get_field("role").choices:
+            assert ROLE_LABELS[value] == model(role=value).get_role_display()
