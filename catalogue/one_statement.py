@@ -22,7 +22,7 @@ import json
 from types import SimpleNamespace
 
 import psycopg
-from django.db import connections, models
+from django.db import InterfaceError, OperationalError, connections, models
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
@@ -60,9 +60,7 @@ def read_document(pk: int, using: str) -> Document | None:
     vendor = connections[using].vendor
     if vendor not in _OBJECT:
         return _read_with_orm(pk, using)
-    with _cursor(connections[using]) as cursor:
-        cursor.execute(_statement(vendor), [pk])
-        row = cursor.fetchone()
+    row = _row(connections[using], vendor, pk)
     if row is None:
         return None
     document_row, references, texts, translators, person_links, organization_links = (
@@ -96,6 +94,31 @@ def read_document(pk: int, using: str) -> Document | None:
         _links(DocumentOrganization, "organization", organization_links, using),
     )
     return document
+
+
+def _row(connection, vendor: str, pk: int) -> tuple | None:
+    """The statement's row; on a connection found broken, once more on a new one.
+
+    Django's health check (CONN_HEALTH_CHECKS) sends `SELECT 1` before a request's
+    first query, a round trip that would cost this page a tenth of its time, so the
+    statement's cursor goes without it (`_cursor`). In its place: when the statement
+    fails and the connection is no longer usable (the server restarted, a pooler or
+    a firewall dropped it), outside a transaction, a new connection is opened and
+    the statement, a read, asked again. An error on a working connection is raised.
+    """
+
+    def fetch() -> tuple | None:
+        with _cursor(connection) as cursor:
+            cursor.execute(_statement(vendor), [pk])
+            return cursor.fetchone()
+
+    try:
+        return fetch()
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block or connection.is_usable():
+            raise
+        connection.close()
+        return fetch()
 
 
 def _cursor(connection):

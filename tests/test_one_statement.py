@@ -4,6 +4,7 @@ reads, in the same order, as the same instances — and costs one query, whateve
 from __future__ import annotations
 
 import datetime
+import time
 
 import pytest
 from django.db import connection
@@ -276,3 +277,79 @@ def test_without_prepared_statements_the_page_reads_the_same():
         raw.prepare_threshold = threshold
     read_document(document.pk, "default")
     assert _prepared_runs() == prepared + 1
+
+
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _terminate(pid: int) -> None:
+    """Ends the backend `pid` from another connection, as a server restart would."""
+    import psycopg
+
+    settings = connection.settings_dict
+    params = {
+        "dbname": settings["NAME"],
+        "user": settings["USER"],
+        "host": settings["HOST"],
+        "port": settings["PORT"] or 5432,
+        "autocommit": True,
+    }
+    with psycopg.connect(**params) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        for _ in range(100):  # the backend ends a moment after it is told to
+            if not other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
+                return
+            time.sleep(0.01)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_dropped_connection_is_replaced_and_the_page_read_on_the_new_one():
+    # What Django's health check does before a request's first query, without its
+    # round trip on every request: the server restarted, the statement still answers.
+    document = make_document(title="After a restart")
+    pid = _backend_pid()
+    _terminate(pid)
+    assert read_document(document.pk, "default").title == "After a restart"
+    assert _backend_pid() != pid
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_inside_a_transaction_a_dropped_connection_is_an_error():
+    from django.db import OperationalError, transaction
+
+    document = make_document(title="In a transaction")
+    with pytest.raises(OperationalError), transaction.atomic():
+        _terminate(_backend_pid())
+        read_document(document.pk, "default")
+    connection.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_error_on_a_working_connection_is_raised_not_asked_again(monkeypatch):
+    from django.db import OperationalError
+
+    from catalogue import one_statement
+
+    document = make_document()
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:  # a statement cancelled by its time limit: the connection still works
+        sql = "SELECT pg_sleep(5) WHERE %s > 0"
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 50")
+    else:
+        sql = "SELECT * FROM no_such_table WHERE 1 = %s"
+    asked = []
+    monkeypatch.setattr(one_statement, "_statement", lambda vendor: asked.append(vendor) or sql)
+    try:
+        with pytest.raises(OperationalError):
+            read_document(document.pk, "default")
+    finally:
+        if postgresql:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET statement_timeout")
+    assert asked == [connection.vendor]
