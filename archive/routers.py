@@ -50,11 +50,14 @@ def reads_from_replica(view: Callable) -> Callable:
 
 class ReplicaRouter:
     def db_for_read(self, model, **hints) -> str | None:
+        # Asked for every queryset a page makes: the cheapest answer first (no replicas).
+        aliases = replica_aliases()
+        if not aliases:
+            return None
         state = _state.get()
         if state is None or state["wrote"] or connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return None  # the primary
-        aliases = replica_aliases()
-        return random.choice(aliases) if aliases else None  # noqa: S311 (load spreading)
+        return random.choice(aliases)  # noqa: S311 (load spreading)
 
     def db_for_write(self, model, **hints) -> str:
         state = _state.get()
