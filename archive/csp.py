@@ -26,7 +26,11 @@ from django.http.response import HttpResponseBase
 _OWN_POLICY = tuple(
     f"_csp_{kind}{suffix}" for kind in ("config", "update", "replace") for suffix in ("", "_ro")
 )
-_SETTINGS = {"CONTENT_SECURITY_POLICY": False, "CONTENT_SECURITY_POLICY_REPORT_ONLY": True}
+# Per header, report-only or not: its name, the attribute that exempts a response, its setting.
+_HEADERS = {
+    False: (HEADER, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+    True: (HEADER_REPORT_ONLY, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+}
 
 
 class CSPMiddleware(csp_middleware.CSPMiddleware):
@@ -39,11 +43,8 @@ class CSPMiddleware(csp_middleware.CSPMiddleware):
             or any(getattr(response, name, None) is not None for name in _OWN_POLICY)
         ):
             return super().process_response(request, response)
-        for name, report_only in _SETTINGS.items():
-            header, exempt = (
-                (HEADER_REPORT_ONLY, "_csp_exempt_ro") if report_only else (HEADER, "_csp_exempt")
-            )
-            policy, excluded = _policy(name, report_only)
+        for report_only, (header, exempt, _) in _HEADERS.items():
+            policy, excluded = _policy(report_only)
             if (
                 policy
                 and header not in response
@@ -57,9 +58,9 @@ class CSPMiddleware(csp_middleware.CSPMiddleware):
 
 
 @functools.cache
-def _policy(name: str, report_only: bool) -> tuple[str, tuple[str, ...]]:
-    """The header built from the setting `name`, and the URL prefixes it leaves out."""
-    configured = getattr(settings, name, None) or {}
+def _policy(report_only: bool) -> tuple[str, tuple[str, ...]]:
+    """The header built from its setting, and the URL prefixes it leaves out."""
+    configured = getattr(settings, _HEADERS[report_only][2], None) or {}
     return (
         build_policy(report_only=report_only),
         tuple(configured.get("EXCLUDE_URL_PREFIXES", None) or ()),
@@ -68,5 +69,5 @@ def _policy(name: str, report_only: bool) -> tuple[str, tuple[str, ...]]:
 
 @receiver(setting_changed)
 def _forget(*, setting: str, **kwargs) -> None:
-    if setting in _SETTINGS:
+    if setting in (name for _, _, name in _HEADERS.values()):
         _policy.cache_clear()

@@ -243,15 +243,11 @@ def _instance(model: type[models.Model], row: dict, using: str) -> models.Model:
     arguments; a model whose fields' descriptors or signals need `__init__` still
     goes through `from_db()`.
     """
+    values = {name: _value(field, row[name]) for name, field in _columns(model) if name in row}
     if _needs_init(model):
-        names = [name for name, _ in _columns(model) if name in row]
-        values = [_value(field, row[name]) for name, field in _columns(model) if name in row]
-        return model.from_db(using, names, values)
+        return model.from_db(using, list(values), list(values.values()))
     instance = model.__new__(model)
-    attributes = instance.__dict__
-    for name, field in _columns(model):
-        if name in row:
-            attributes[name] = _value(field, row[name])
+    instance.__dict__.update(values)
     state = instance._state = ModelState()
     state.adding, state.db = False, using
     return instance
