@@ -4,9 +4,16 @@
 sample moves its p50. This asks `--documents` published documents (default 200, in a
 random order, each once) of the catalogue in the PostgreSQL database DB, over HTTP
 from gunicorn (2 workers, production settings) exactly as `bench.run` does, and
-interleaves each with the page's own SQL replayed on one open connection (the floor),
-in a random order per document. It prints the medians and their ratio; nothing is
-written to the database.
+interleaves each, in a random order per document, with:
+
+- the floor: the page's own SQL replayed as the page sends it, on one open connection
+  with the app's session settings (its one statement prepared, as the page has it);
+- the transport: gunicorn (2 workers) answering a document page's bytes from memory,
+  without Django: the client, the connection and the server, and nothing else.
+
+It prints the medians, ours ÷ floor, and the least that ratio could be were Django
+and the page's own work free: (transport + floor) ÷ floor. Nothing is written to the
+database.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
         python -m bench.document_page bench_5532 --documents 200
@@ -15,20 +22,23 @@ written to the database.
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import shutil
 import statistics
+import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-import psycopg
-
 from bench.run import (
+    BIN,
     DEFAULT_URL,
+    ROOT,
     app_env,
     capture_sql,
+    floor_connection,
     free_port,
     get,
     manage,
@@ -38,6 +48,30 @@ from bench.run import (
     wait_http,
     with_database,
 )
+
+# The transport's page: the bytes of a document page, read once when a worker starts.
+_PAGE = Path(os.environ["BENCH_PAGE_FILE"]).read_bytes() if "BENCH_PAGE_FILE" in os.environ else b""
+
+
+def bare_page(environ, start_response):
+    """A WSGI app that answers every request with the page's bytes (gunicorn's floor)."""
+    start_response(
+        "200 OK",
+        [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(_PAGE)))],
+    )
+    return [_PAGE]
+
+
+def fetch(port: int, path: str) -> bytes:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        conn.request("GET", path, headers={"Host": "127.0.0.1"})
+        response = conn.getresponse()
+        if response.status != 200:
+            raise RuntimeError(f"{path} answered {response.status}")
+        return response.read()
+    finally:
+        conn.close()
 
 
 def main() -> None:
@@ -69,29 +103,43 @@ def main() -> None:
     sql = capture_sql(paths)
     connections.close_all()
 
-    port = free_port()
+    port, bare_port = free_port(), free_port()
     gunicorn = start_gunicorn(env, port, workers=2)
+    bare = None
     try:
         wait_http(port, "/documents/", gunicorn)
-        ours, floor = [], []
-        with psycopg.connect(db_url, autocommit=True) as connection:
-            for path in paths:
-                for target in rng.sample(["ours", "floor"], 2):
+        # The transport answers with a page of the median size among a few documents'.
+        pages = sorted((fetch(port, path) for path in paths[:9]), key=len)
+        page_file = work / "page.html"
+        page_file.write_bytes(pages[len(pages) // 2])
+        bare = subprocess.Popen(
+            [str(BIN / "gunicorn"), "bench.document_page:bare_page", "--workers", "2",
+             "--bind", f"127.0.0.1:{bare_port}", "--log-level", "warning"],
+            cwd=ROOT, env={**env, "BENCH_PAGE_FILE": str(page_file)},
+        )  # fmt: skip
+        wait_http(bare_port, "/", bare)
+        timings = {"ours": [], "floor": [], "transport": []}
+        with floor_connection() as connection:
+            for path in paths[9:]:  # documents not read before
+                for target in rng.sample(list(timings), len(timings)):
                     start = time.perf_counter()
-                    if target == "ours":
-                        status = get(port, path)
-                        if status != 200:
-                            raise RuntimeError(f"{path} answered {status}")
-                    else:
+                    if target == "floor":
                         replay(connection, sql[path])
-                    (ours if target == "ours" else floor).append(time.perf_counter() - start)
+                    elif get(port if target == "ours" else bare_port, path) != 200:
+                        raise RuntimeError(f"{target}: {path} failed")
+                    timings[target].append(time.perf_counter() - start)
     finally:
         stop(gunicorn)
+        stop(bare)
         shutil.rmtree(work, ignore_errors=True)
-    p50, floor50 = statistics.median(ours) * 1000, statistics.median(floor) * 1000
+    p50, floor50, transport50 = (
+        statistics.median(timings[name]) * 1000 for name in ("ours", "floor", "transport")
+    )
     print(
-        f"{len(paths)} documents, each asked once: ours p50 {p50:.2f} ms,"
-        f" floor p50 {floor50:.2f} ms, ours ÷ floor {p50 / floor50:.2f}"
+        f"{len(timings['ours'])} documents, each asked once: ours p50 {p50:.2f} ms,"
+        f" floor p50 {floor50:.2f} ms, transport p50 {transport50:.2f} ms;"
+        f" ours ÷ floor {p50 / floor50:.2f},"
+        f" (transport + floor) ÷ floor {(transport50 + floor50) / floor50:.2f}"
     )
 
 

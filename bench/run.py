@@ -6,8 +6,10 @@ importer and its children), starts the app under gunicorn and, interleaved in on
 run (shuffled order within every round), measures:
 
 - ours:      the public pages over HTTP (search with facets, document, person);
-- floor:     the SQL those same pages run, replayed with psycopg (captured once
-             per URL with CaptureQueriesContext through django.test.Client);
+- floor:     the SQL those same pages run, replayed with psycopg as the page sends
+             it, on a connection with the app's session settings (captured
+             once per URL through django.test.Client; the document page's
+             statement is prepared, as the page prepares it);
 - datasette: Datasette over the same corpus in SQLite with FTS5 and the same
              facets (the peer), where it has an equivalent page.
 
@@ -39,6 +41,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import psycopg
@@ -373,33 +376,76 @@ def asked_in_round(cls: str, entries: list, round_no: int) -> list:
 # ── the SQL floor ──────────────────────────────────────────────────────────
 
 
-def capture_sql(paths: list[str]) -> dict[str, list[str]]:
-    """The SELECTs each page runs, from one in-process request per path."""
+class Statement(NamedTuple):
+    """One SELECT a page ran, as the page sent it."""
+
+    sql: str  # the text with the values in; with placeholders when `params` are sent apart
+    params: tuple | None = None  # the values, when bound on the server
+    prepared: bool = False  # prepared on the server (psycopg names it the first time)
+
+
+def capture_sql(paths: list[str]) -> dict[str, list[Statement]]:
+    """The SELECTs each page runs, from one in-process request per path.
+
+    Each is kept as the page sent it, so that the floor asks PostgreSQL for the same
+    work: Django's cursors bind the values on the client and send the text; the
+    document page's statement goes with its value apart and prepared on the server
+    (catalogue.one_statement), planned once per connection, and its floor is that
+    statement prepared too, not its text planned afresh every time (the planning
+    costs more than the run).
+    """
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+
+    from catalogue.one_statement import PreparedCursor
+
+    captured: list[Statement] = []
+
+    def record(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        raw = context["cursor"].cursor
+        if isinstance(raw, psycopg.Cursor) and not isinstance(raw, psycopg.ClientCursor):
+            prepared = (
+                isinstance(raw, PreparedCursor) and raw.connection.prepare_threshold is not None
+            )
+            statement = Statement(sql, tuple(params or ()), prepared)
+        else:
+            statement = Statement(connection.ops.last_executed_query(raw, sql, params))
+        # A UNION of SELECTs starts with "(" (the search's ids).
+        if statement.sql.lstrip().upper().startswith(("SELECT", "(SELECT", "WITH")):
+            captured.append(statement)
+        return result
 
     client = Client()
-    captured = {}
+    statements = {}
     for path in paths:
-        with CaptureQueriesContext(connection) as queries:
+        captured = []
+        with connection.execute_wrapper(record):
             response = client.get(path)
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code}")
-        captured[path] = [
-            q["sql"]
-            for q in queries.captured_queries
-            # A UNION of SELECTs starts with "(" (the search's ids).
-            if q["sql"].lstrip().upper().startswith(("SELECT", "(SELECT", "WITH"))
-        ]
-    return captured
+        statements[path] = captured
+    return statements
 
 
-def replay(conn: psycopg.Connection, statements: list[str]) -> None:
-    with conn.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql.encode())
-            cursor.fetchall()
+def floor_connection() -> psycopg.Connection:
+    """A connection made as the app makes its own (its session settings included)."""
+    from django.db import connection
+
+    return psycopg.connect(**connection.get_connection_params(), autocommit=True)
+
+
+def replay(conn: psycopg.Connection, statements: list[Statement]) -> list[list[tuple]]:
+    """Each statement's rows, every one of them fetched as the page fetches them."""
+    rows = []
+    with psycopg.Cursor(conn) as cursor:
+        for statement in statements:
+            if statement.params is not None:
+                cursor.execute(statement.sql, statement.params, prepare=statement.prepared)
+            else:
+                cursor.execute(statement.sql.encode())
+            rows.append(cursor.fetchall())
+    return rows
 
 
 # ── reporting ──────────────────────────────────────────────────────────────
@@ -584,7 +630,7 @@ def run(args: argparse.Namespace) -> dict:
         )  # fmt: skip
         wait_http(port, "/documents/", gunicorn)
         wait_http(ds_port, "/db", datasette)
-        floor = psycopg.connect(db_url, autocommit=True)
+        floor = floor_connection()
 
         # "first": our page's answer in the warm-up round, before anything was cached.
         timings = {c: {"ours": [], "floor": [], "datasette": [], "first": []} for c in CLASSES}

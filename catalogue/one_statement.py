@@ -136,7 +136,7 @@ def _cursor(connection):
     if connection.vendor != "postgresql":
         return connection.cursor()
     connection.ensure_connection()
-    raw = _PreparedCursor(connection.connection)
+    raw = PreparedCursor(connection.connection)
     if connection.queries_logged:
         raw.logged = True
         return connection.make_debug_cursor(raw)
@@ -148,8 +148,11 @@ def _read_with_orm(pk: int, using: str) -> Document | None:
     return Document.objects.using(using).for_record().filter(pk=pk).first()
 
 
-class _PreparedCursor(psycopg.Cursor):
-    """Runs every statement prepared (psycopg names it on the server the first time)."""
+class PreparedCursor(psycopg.Cursor):
+    """Runs every statement prepared (psycopg names it on the server the first time).
+
+    bench.run replays what a cursor of this class ran as a prepared statement too.
+    """
 
     logged = False
 
