@@ -139,16 +139,20 @@ def wait_http(port: int, path: str, proc: subprocess.Popen, timeout: float = 60)
     raise RuntimeError(f"server on {port} did not answer within {timeout} s")
 
 
-def get(port: int, path: str) -> int:
-    """One GET on a fresh connection, body read in full; returns the status."""
+def fetch(port: int, path: str) -> tuple[int, bytes]:
+    """One GET on a fresh connection, body read in full: the status and the body."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
         conn.request("GET", path, headers={"Host": "127.0.0.1"})
         response = conn.getresponse()
-        response.read()
-        return response.status
+        return response.status, response.read()
     finally:
         conn.close()
+
+
+def get(port: int, path: str) -> int:
+    """One GET on a fresh connection, body read in full; returns the status."""
+    return fetch(port, path)[0]
 
 
 def stop(proc: subprocess.Popen | None) -> None:

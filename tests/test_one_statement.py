@@ -240,7 +240,7 @@ def test_the_statement_is_prepared_once_on_the_connection():
 
 @postgresql_only
 def test_the_logged_statement_is_the_sql_with_its_value_in():
-    # What the query log (tests, the benchmark's SQL floor) holds must run as it is.
+    # What the query log (tests, DEBUG's connection.queries) holds must run as it is.
     document = make_document(title="Logged")
     with CaptureQueriesContext(connection) as captured:
         read_document(document.pk, "default")
