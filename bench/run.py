@@ -67,11 +67,12 @@ CLASSES = (
     "person",
 )
 PG_SETTINGS_SHOWN = ("shared_buffers", "effective_cache_size", "work_mem")
-TERMS_PER_CLASS = 14  # rare, medium and common: 42 search terms in all
-# Document pages are cheap and each is read once, so every round asks several
-# (none asked in the warm-up round): one a round gave a p50 of five samples at
-# --rounds 5, which one slow request moved.
-DOCUMENTS_PER_ROUND = 5
+TERMS_PER_CLASS = 14  # at least, for rare, medium and common: 42 search terms or more
+# How many new requests of a class each round asks (none of them the warm-up round's),
+# where the class has several: one a round gave a p50 of five samples at --rounds 5,
+# which one slow request moved (rare and Russian swung by half between two runs of the
+# same code in session 11). A class of one address asks it every round.
+PER_ROUND = {"document": 5, "rare": 3, "medium": 3, "common": 3, "russian": 3, "person": 3}
 DATASETTE_FACETS = "&".join(
     f"_facet={name}" for name in ("language", "repository", "type", "classification")
 )
@@ -320,18 +321,21 @@ def choose_requests(
         nearest = sorted((abs(h - middle), w) for h, w in seen if h and w not in chosen)
         return chosen + [w for _, w in nearest[: limit - len(chosen)]]
 
+    def wanted(cls: str) -> int:  # enough for the warm-up and every round's new ones
+        return max(TERMS_PER_CLASS, 1 + rounds * PER_ROUND[cls])
+
     # The rarest words first (at 10,000 documents there may be none with df ≤ 10).
     rare_pool = sorted(latin, key=lambda wn: (wn[1], rng.random()))
     target = max(documents // 100, 2)
     medium_pool = sorted(latin, key=lambda wn: (abs(wn[1] - target), wn[0]))
     common_pool = sorted((wn for wn in latin if len(wn[0]) >= 4), key=lambda wn: (-wn[1], wn[0]))
     terms = {
-        "rare": pick(rare_pool, 1, 10, TERMS_PER_CLASS),
-        "medium": pick(medium_pool, target // 2, target * 2, TERMS_PER_CLASS),
-        "common": [w for w, _ in common_pool[:TERMS_PER_CLASS]],
+        "rare": pick(rare_pool, 1, 10, wanted("rare")),
+        "medium": pick(medium_pool, target // 2, target * 2, wanted("medium")),
+        "common": [w for w, _ in common_pool[: wanted("common")]],
     }
     russian_pool = sorted(russian, key=lambda wn: (abs(wn[1] - target), wn[0]))
-    terms["russian"] = pick(russian_pool, 1, documents, 4)
+    terms["russian"] = pick(russian_pool, 1, documents, 1 + rounds * PER_ROUND["russian"])
 
     def search(q: str, **facets) -> tuple[str, str, str]:
         ours = "/documents/?" + urlencode({"q": q, **facets} if q else facets)
@@ -359,8 +363,8 @@ def choose_requests(
     name = people.most_common(1)[0][0]
     wrong = misspell(name)
     requests["misspelt_name"] = [search(wrong)]
-    # One for the warm-up round, then DOCUMENTS_PER_ROUND new ones a round.
-    sample = rng.sample(records, min(1 + rounds * DOCUMENTS_PER_ROUND, len(records)))
+    # One for the warm-up round, then PER_ROUND new ones a round.
+    sample = rng.sample(records, min(1 + rounds * PER_ROUND["document"], len(records)))
     requests["document"] = [
         (str(r["id"]), quote(r["url"]), f"/db/documents/{r['id']}") for r in sample
     ]
@@ -368,13 +372,14 @@ def choose_requests(
 
 
 def asked_in_round(cls: str, entries: list, round_no: int) -> list:
-    """A class's requests in round `round_no` (-1: the warm-up round)."""
-    if cls != "document":  # one a round, the warm-up's asked again in round 0
-        return [entries[max(round_no, 0) % len(entries)]]
+    """A class's requests in round `round_no` (-1: the warm-up round, which asks the
+    first): PER_ROUND of them (default one), each new until the entries run out and
+    come round again. A class of one address asks it in every round."""
     if round_no < 0:
         return entries[:1]
-    start = 1 + round_no * DOCUMENTS_PER_ROUND
-    return [entries[(start + i) % len(entries)] for i in range(DOCUMENTS_PER_ROUND)]
+    count = PER_ROUND.get(cls, 1)
+    start = 1 + round_no * count
+    return [entries[(start + i) % len(entries)] for i in range(count)]
 
 
 # ── the SQL floor ──────────────────────────────────────────────────────────

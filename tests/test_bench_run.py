@@ -2,34 +2,62 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from django.db import connection
 
-from bench.run import DOCUMENTS_PER_ROUND, asked_in_round, capture_sql, floor_connection, replay
+from bench.run import (
+    PER_ROUND,
+    asked_in_round,
+    capture_sql,
+    choose_requests,
+    floor_connection,
+    replay,
+)
 from tests.conftest import make_document
 
 
-def test_every_round_asks_new_documents_none_of_them_the_warm_ups():
-    entries = [(str(i), f"/documents/{i}/", f"/db/documents/{i}") for i in range(1 + 5 * 4)]
-    warm_up = asked_in_round("document", entries, -1)
-    rounds = [asked_in_round("document", entries, r) for r in range(4)]
+@pytest.mark.parametrize("cls", ["document", "rare", "medium", "common", "russian", "person"])
+def test_every_round_asks_new_requests_none_of_them_the_warm_ups(cls):
+    per_round = PER_ROUND[cls]
+    assert per_round > 1
+    entries = [(str(i), f"/documents/{i}/", f"/db/documents/{i}") for i in range(1 + per_round * 4)]
+    warm_up = asked_in_round(cls, entries, -1)
+    rounds = [asked_in_round(cls, entries, r) for r in range(4)]
     asked = [entry for round_ in rounds for entry in round_]
     assert warm_up == entries[:1]
-    assert all(len(round_) == DOCUMENTS_PER_ROUND for round_ in rounds)
-    assert len(set(asked)) == len(asked) == 4 * DOCUMENTS_PER_ROUND
+    assert all(len(round_) == per_round for round_ in rounds)
+    assert len(set(asked)) == len(asked) == 4 * per_round
     assert entries[0] not in asked
 
 
-def test_more_rounds_than_documents_come_round_again():
+def test_more_rounds_than_requests_come_round_again():
     entries = [(str(i), f"/documents/{i}/", None) for i in range(3)]
     assert [e[0] for e in asked_in_round("document", entries, 1)] == ["0", "1", "2", "0", "1"]
 
 
-def test_other_classes_ask_one_request_a_round_the_warm_ups_first():
-    entries = [("a", "/documents/?q=a", ""), ("b", "/documents/?q=b", "")]
-    assert asked_in_round("rare", entries, -1) == asked_in_round("rare", entries, 0) == entries[:1]
-    assert asked_in_round("rare", entries, 1) == entries[1:]
-    assert asked_in_round("rare", entries, 2) == entries[:1]
+def test_a_class_of_one_address_asks_it_every_round():
+    entries = [("", "/documents/", "/db/documents")]
+    for round_no in range(-1, 4):
+        assert asked_in_round("browse", entries, round_no) == entries
+
+
+def test_enough_search_terms_are_chosen_for_every_round_to_ask_new_ones():
+    # Words with df = their number; every word is its own hit count.
+    words = [f"word{chr(97 + i % 26)}{chr(97 + i // 26)}" for i in range(300)]
+    df = {word: 1 + index % 10 for index, word in enumerate(words)}
+    df |= {f"слово{chr(0x430 + i % 32)}{chr(0x430 + i // 32)}": 5 for i in range(100)}
+    records = [
+        {"id": i, "url": f"/documents/{i}/", "language": "ru", "type": "Letter",
+         "people": ["Gromyko, Andrei"]}
+        for i in range(1, 200)
+    ]  # fmt: skip
+    rounds = 6
+    requests = choose_requests(df, 200, records, random.Random(1), df.get, rounds)
+    for cls in ("rare", "medium", "common", "russian", "document"):
+        assert len({ours for _, ours, _ in requests[cls]}) == 1 + rounds * PER_ROUND[cls], cls
+    assert all(1 <= df[q] <= 10 for q, _, _ in requests["rare"])
 
 
 # ── the SQL floor: each page's statements replayed as the page sends them ──────
