@@ -616,10 +616,12 @@ def run(args: argparse.Namespace) -> dict:
             return len(hits)
 
         requests = choose_requests(df, documents, records, rng, hit_count, args.rounds)
+        # The busiest people, as many as the rounds ask (at least 20).
+        people = max(20, 1 + args.rounds * PER_ROUND["person"])
         busiest = (
             Person.objects.annotate(n=django.db.models.Count("document_links"))
             .filter(n__gt=0)
-            .order_by("-n", "id")[:20]
+            .order_by("-n", "id")[:people]
         )
         requests["person"] = [(p.name, quote(p.get_absolute_url()), None) for p in busiest]
         paths = [ours for entries in requests.values() for _, ours, _ in entries]
