@@ -466,3 +466,30 @@ def test_every_value_of_browsing_or_a_common_word_comes_from_the_tallies(
     assert all(f"= ANY('{{{other.pk}}}'" in sql for sql in counting)
     assert bool(counting) is bool(query)
     cache.clear()
+
+
+
+@pytest.mark.parametrize(
+    ("table", "value"),
+    [
+        ("catalogue_documentperson", "person_id"),
+        ("catalogue_documentorganization", "organization_id"),
+        ("catalogue_archivalreference", "repository_id"),
+    ],
+)
+def test_every_index_that_finds_a_documents_links_also_holds_the_facets_value(table, value):
+    # A link facet over a search's hits looks its documents up in the link table. At a
+    # million documents, with an index of the document alone beside one of (document,
+    # value), PostgreSQL's planner took the smaller and read a page of the table per link
+    # from outside its buffers (a medium word's person facet: 7,000 pages, 40 ms); with
+    # only indexes holding the value too, it reads the index alone (3,700 pages, 30 ms).
+    # Small test tables do not show the planner's choice, so the schema is checked.
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, table)
+    by_document = [
+        info["columns"]
+        for info in indexes.values()
+        if (info["index"] or info["unique"]) and (info["columns"] or [None])[0] == "document_id"
+    ]
+    assert by_document, f"{table}: no index finds a document's links"
+    assert all(value in columns for columns in by_document), by_document
