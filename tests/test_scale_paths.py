@@ -468,7 +468,6 @@ def test_every_value_of_browsing_or_a_common_word_comes_from_the_tallies(
     cache.clear()
 
 
-
 @pytest.mark.parametrize(
     ("table", "value"),
     [
