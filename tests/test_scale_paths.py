@@ -480,8 +480,8 @@ def test_every_index_that_finds_a_documents_links_also_holds_the_facets_value(ta
     # A link facet over a search's hits looks its documents up in the link table. At a
     # million documents, with an index of the document alone beside one of (document,
     # value), PostgreSQL's planner took the smaller and read a page of the table per link
-    # from outside its buffers (a medium word's person facet: 7,000 pages, 40 ms); with
-    # only indexes holding the value too, it reads the index alone (3,700 pages, 30 ms).
+    # from outside its buffers (a medium word's person facet: 8,000 pages, 41 ms); with
+    # only indexes holding the value too, it reads the index alone (4,200 pages, 34 ms).
     # Small test tables do not show the planner's choice, so the schema is checked.
     with connection.cursor() as cursor:
         indexes = connection.introspection.get_constraints(cursor, table)
