@@ -73,6 +73,13 @@ TERMS_PER_CLASS = 14  # at least, for rare, medium and common: 42 search terms o
 # which one slow request moved (rare and Russian swung by half between two runs of the
 # same code in session 11). A class of one address asks it every round.
 PER_ROUND = {"document": 5, "rare": 3, "medium": 3, "common": 3, "russian": 3, "person": 3}
+
+
+def requests_needed(cls: str, rounds: int, least: int = 1) -> int:
+    """How many requests of `cls` the warm-up and `rounds` rounds ask, none twice."""
+    return max(least, 1 + rounds * PER_ROUND[cls])
+
+
 DATASETTE_FACETS = "&".join(
     f"_facet={name}" for name in ("language", "repository", "type", "classification")
 )
@@ -321,8 +328,8 @@ def choose_requests(
         nearest = sorted((abs(h - middle), w) for h, w in seen if h and w not in chosen)
         return chosen + [w for _, w in nearest[: limit - len(chosen)]]
 
-    def wanted(cls: str) -> int:  # enough for the warm-up and every round's new ones
-        return max(TERMS_PER_CLASS, 1 + rounds * PER_ROUND[cls])
+    def wanted(cls: str) -> int:
+        return requests_needed(cls, rounds, TERMS_PER_CLASS)
 
     # The rarest words first (at 10,000 documents there may be none with df ≤ 10).
     rare_pool = sorted(latin, key=lambda wn: (wn[1], rng.random()))
@@ -335,7 +342,7 @@ def choose_requests(
         "common": [w for w, _ in common_pool[: wanted("common")]],
     }
     russian_pool = sorted(russian, key=lambda wn: (abs(wn[1] - target), wn[0]))
-    terms["russian"] = pick(russian_pool, 1, documents, 1 + rounds * PER_ROUND["russian"])
+    terms["russian"] = pick(russian_pool, 1, documents, requests_needed("russian", rounds))
 
     def search(q: str, **facets) -> tuple[str, str, str]:
         ours = "/documents/?" + urlencode({"q": q, **facets} if q else facets)
@@ -364,7 +371,7 @@ def choose_requests(
     wrong = misspell(name)
     requests["misspelt_name"] = [search(wrong)]
     # One for the warm-up round, then PER_ROUND new ones a round.
-    sample = rng.sample(records, min(1 + rounds * PER_ROUND["document"], len(records)))
+    sample = rng.sample(records, min(requests_needed("document", rounds), len(records)))
     requests["document"] = [
         (str(r["id"]), quote(r["url"]), f"/db/documents/{r['id']}") for r in sample
     ]
@@ -617,7 +624,7 @@ def run(args: argparse.Namespace) -> dict:
 
         requests = choose_requests(df, documents, records, rng, hit_count, args.rounds)
         # The busiest people, as many as the rounds ask (at least 20).
-        people = max(20, 1 + args.rounds * PER_ROUND["person"])
+        people = requests_needed("person", args.rounds, 20)
         busiest = (
             Person.objects.annotate(n=django.db.models.Count("document_links"))
             .filter(n__gt=0)
