@@ -376,6 +376,12 @@ def catalogue_version(using: str) -> str | None:
     stamp, unmoved by other databases of the same server. A replica keeps no such
     counts of what it replays: there the stamp is the position in the write-ahead log
     replayed so far, which any write on the primary moves on. Other databases: None.
+
+    The counts start again from zero when they are reset (`pg_stat_reset()` and its
+    kin) and when the server restarts after a crash: a sum could then come back to a
+    value it had before, and pages kept under it would be taken for fresh. So the
+    stamp also holds the time the database's counts were last reset and the time the
+    server started, which move on at each of those.
     """
     connection = connections[using]
     if connection.vendor != "postgresql":
@@ -391,8 +397,11 @@ _CHANGE_COUNTERS = " + ".join(
     for change in ("inserted", "updated", "deleted")
 )
 _VERSION_SQL = (
-    "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text"
-    f" ELSE (SELECT sum({_CHANGE_COUNTERS}) FROM unnest(%s::regclass[]) AS t)::text END"
+    "SELECT concat_ws(':', extract(epoch FROM pg_postmaster_start_time()),"
+    " CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text"
+    " ELSE concat_ws(':', extract(epoch FROM pg_stat_get_db_stat_reset_time("
+    "(SELECT oid FROM pg_database WHERE datname = current_database()))),"
+    f" (SELECT sum({_CHANGE_COUNTERS}) FROM unnest(%s::regclass[]) AS t)) END)"
 )
 
 
