@@ -235,8 +235,14 @@ class ArchivalReference(models.Model):
     document = models.ForeignKey(
         Document, on_delete=models.CASCADE, related_name="references", db_index=False
     )
+    # Indexed with the document (Meta), not alone: reference_repository_idx serves.
     repository = models.ForeignKey(
-        Repository, null=True, blank=True, on_delete=models.PROTECT, related_name="references"
+        Repository,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="references",
+        db_index=False,
     )
     fond = models.CharField(max_length=50, blank=True)
     opis = models.CharField(max_length=50, blank=True)
@@ -297,7 +303,10 @@ class DocumentPerson(models.Model):
     document = models.ForeignKey(
         Document, on_delete=models.CASCADE, related_name="person_links", db_index=False
     )
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="document_links")
+    # Nor the person: documentperson_person_role_idx begins with it.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="document_links", db_index=False
+    )
     role = models.CharField(max_length=12, choices=PersonRole.choices)
     origin = models.CharField(max_length=8, choices=LinkOrigin.choices, default=LinkOrigin.CURATOR)
 
@@ -328,12 +337,13 @@ class DocumentPerson(models.Model):
 
 
 class DocumentOrganization(models.Model):
-    # No index of its own, as DocumentPerson's: the unique constraint's serves.
+    # No index of its own on either key, as DocumentPerson's: the unique constraint's
+    # and documentorg_org_role_idx serve.
     document = models.ForeignKey(
         Document, on_delete=models.CASCADE, related_name="organization_links", db_index=False
     )
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="document_links"
+        Organization, on_delete=models.CASCADE, related_name="document_links", db_index=False
     )
     role = models.CharField(max_length=12, choices=OrganizationRole.choices)
     origin = models.CharField(max_length=8, choices=LinkOrigin.choices, default=LinkOrigin.CURATOR)

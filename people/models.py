@@ -103,7 +103,10 @@ class Person(models.Model):
 
 
 class PersonName(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="variants")
+    # No index of its own: the unique constraint's (person, name_key) begins with it.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="variants", db_index=False
+    )
     name = models.CharField(max_length=255)
     # Case-folded in Python: SQLite's LOWER() folds ASCII only, and Cyrillic must fold too.
     name_key = models.CharField(max_length=255, editable=False)
@@ -179,8 +182,9 @@ class Organization(models.Model):
 
 
 class OrganizationName(models.Model):
+    # No index of its own, as PersonName's.
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="variants"
+        Organization, on_delete=models.CASCADE, related_name="variants", db_index=False
     )
     name = models.CharField(max_length=255)
     name_key = models.CharField(max_length=255, editable=False)

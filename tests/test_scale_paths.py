@@ -512,3 +512,37 @@ def test_every_index_that_finds_a_documents_links_also_holds_the_facets_value(ta
     ]
     assert by_document, f"{table}: no index finds a document's links"
     assert all(value in columns for columns in by_document), by_document
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "catalogue_documentperson",
+        "catalogue_documentorganization",
+        "catalogue_archivalreference",
+        "people_personname",
+        "people_organizationname",
+    ],
+)
+def test_no_index_of_a_link_or_name_table_is_the_beginning_of_another(table):
+    # An index whose columns begin another index finds nothing the longer one does not,
+    # and every row the import writes is written into it too. Django gives each foreign
+    # key an index of its own: these tables' keys begin a composite index instead.
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, table)
+    keyed = {
+        # A unique constraint's index (PostgreSQL tells no order for it) is ascending.
+        name: list(
+            zip(info["columns"], info.get("orders") or ["ASC"] * len(info["columns"]), strict=True)
+        )
+        for name, info in indexes.items()
+        if (info["index"] or info["unique"]) and not info["primary_key"]
+    }
+    assert len(keyed) >= 2, keyed
+    redundant = [
+        (name, other)
+        for name, columns in keyed.items()
+        for other, longer in keyed.items()
+        if other != name and not indexes[name]["unique"] and longer[: len(columns)] == columns
+    ]
+    assert not redundant, redundant
