@@ -37,9 +37,16 @@ def browser(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the ORM calls the
     # test makes between page actions are still plain synchronous code.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield chromium
         chromium.close()
+        # While Playwright's loop runs in this thread, Django keeps the thread's
+        # connections apart from its usual ones (asgiref's Local: per context when a
+        # loop is running). Those the test opened meanwhile would outlive the block,
+        # unseen and never closed, and the test database could not be dropped at the
+        # end of the run ("being accessed by other users"): closed while still seen.
+        connections.close_all()
