@@ -42,11 +42,14 @@ def browser(monkeypatch):
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
-        # While Playwright's loop runs in this thread, Django keeps the thread's
-        # connections apart from its usual ones (asgiref's Local: per context when a
-        # loop is running). Those the test opened meanwhile would outlive the block,
-        # unseen and never closed, and the test database could not be dropped at the
-        # end of the run ("being accessed by other users"): closed while still seen.
-        connections.close_all()
+        try:
+            yield chromium
+            chromium.close()
+        finally:
+            # While Playwright's loop runs in this thread, Django keeps the thread's
+            # connections apart from its usual ones (asgiref's Local: per context when
+            # a loop is running). Those the test opened meanwhile would outlive the
+            # block, unseen and never closed, and the test database could not be
+            # dropped at the end of the run ("being accessed by other users"): closed
+            # while still seen, even when closing the browser fails.
+            connections.close_all()

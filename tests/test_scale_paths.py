@@ -488,6 +488,18 @@ def test_every_value_of_browsing_or_a_common_word_comes_from_the_tallies(
     cache.clear()
 
 
+def _lookup_indexes(table: str) -> dict[str, dict]:
+    """The table's indexes and unique constraints but its primary key, by name, as
+    Django's introspection describes them (columns, orders, unique)."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {
+        name: info
+        for name, info in constraints.items()
+        if (info["index"] or info["unique"]) and not info["primary_key"]
+    }
+
+
 @pytest.mark.parametrize(
     ("table", "value"),
     [
@@ -503,12 +515,10 @@ def test_every_index_that_finds_a_documents_links_also_holds_the_facets_value(ta
     # from outside its buffers (a medium word's person facet: 8,000 pages, 41 ms); with
     # only indexes holding the value too, it reads the index alone (4,200 pages, 34 ms).
     # Small test tables do not show the planner's choice, so the schema is checked.
-    with connection.cursor() as cursor:
-        indexes = connection.introspection.get_constraints(cursor, table)
     by_document = [
         info["columns"]
-        for info in indexes.values()
-        if (info["index"] or info["unique"]) and (info["columns"] or [None])[0] == "document_id"
+        for info in _lookup_indexes(table).values()
+        if (info["columns"] or [None])[0] == "document_id"
     ]
     assert by_document, f"{table}: no index finds a document's links"
     assert all(value in columns for columns in by_document), by_document
@@ -528,15 +538,13 @@ def test_no_index_of_a_link_or_name_table_is_the_beginning_of_another(table):
     # An index whose columns begin another index finds nothing the longer one does not,
     # and every row the import writes is written into it too. Django gives each foreign
     # key an index of its own: these tables' keys begin a composite index instead.
-    with connection.cursor() as cursor:
-        indexes = connection.introspection.get_constraints(cursor, table)
+    indexes = _lookup_indexes(table)
     keyed = {
         # A unique constraint's index (PostgreSQL tells no order for it) is ascending.
         name: list(
             zip(info["columns"], info.get("orders") or ["ASC"] * len(info["columns"]), strict=True)
         )
         for name, info in indexes.items()
-        if (info["index"] or info["unique"]) and not info["primary_key"]
     }
     assert len(keyed) >= 2, keyed
     redundant = [
