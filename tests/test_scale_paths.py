@@ -112,15 +112,22 @@ def test_the_id_list_path_gives_what_the_full_text_path_gives(
 def test_a_large_import_refreshes_the_planner_statistics(monkeypatch):
     from catalogue.management.commands import import_documents
 
-    def reltuples() -> float:
-        return _value("SELECT reltuples FROM pg_class WHERE relname = 'catalogue_document'")
+    def reltuples(table: str) -> float:
+        return _value(f"SELECT reltuples FROM pg_class WHERE relname = '{table}'")
 
+    tables = ("catalogue_document", "catalogue_searchentry")
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE catalogue_document")  # empty: 0 rows
-    assert reltuples() == 0
+        cursor.execute(f"ANALYZE {', '.join(tables)}")  # empty: 0 rows
+    assert [reltuples(table) for table in tables] == [0, 0]
     monkeypatch.setattr(import_documents, "ANALYZE_AFTER", 3)
     call_command("import_documents", str(SEEDS), stdout=StringIO())
-    assert reltuples() == 3
+    assert [reltuples(table) for table in tables] == [3, 3]
+    # The words of the search vectors, whose counts tell the planner a search's hits.
+    words = _value(
+        "SELECT cardinality(most_common_elems) FROM pg_stats"
+        " WHERE tablename = 'catalogue_searchentry' AND attname = 'vector'"
+    )
+    assert words and words > 10
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="pg_class statistics")
