@@ -28,7 +28,6 @@ LINKED = (
     "catalogue_archivalreference",
     "catalogue_documentperson",
     "catalogue_documentorganization",
-    "catalogue_searchentry",
 )
 
 
@@ -51,7 +50,7 @@ def replicate(conn: psycopg.Connection, times: int) -> None:
     if highest >= OFFSET:
         raise SystemExit(f"document ids reach {highest}: the copies' offset is {OFFSET}")
     # One index build at the end is much cheaper than nine times the insertions.
-    run("DROP INDEX IF EXISTS search_entry_vector_idx")
+    run("DROP INDEX IF EXISTS document_search_idx")
     document = columns(conn, "catalogue_document")
     for k in range(1, times):
         copied = ", ".join(
@@ -76,7 +75,7 @@ def replicate(conn: psycopg.Connection, times: int) -> None:
                 f"INSERT INTO {table} ({', '.join(names)})"
                 f" SELECT {copied} FROM {table} WHERE document_id < {OFFSET}"
             )
-    run("CREATE INDEX search_entry_vector_idx ON catalogue_searchentry USING gin (vector)")
+    run("CREATE INDEX document_search_idx ON catalogue_document USING gin (search_vector)")
     run("VACUUM ANALYZE")
 
 

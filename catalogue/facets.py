@@ -408,12 +408,11 @@ _VERSION_SQL = (
 @functools.cache
 def _catalogue_tables() -> tuple[str, ...]:
     """The (quoted) tables whose rows decide what a search finds and how its facets count."""
-    from catalogue.models import Document, Repository, SearchEntry, Translation
+    from catalogue.models import Document, Repository, Translation
     from people.models import Organization, Person
 
     models = (
         Document,
-        SearchEntry,
         Translation,
         ArchivalReference,
         Repository,

@@ -136,13 +136,18 @@ class Document(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # PostgreSQL's weighted full-text vector, written by catalogue.search.update_search_index
+    # (SQLite keeps its FTS5 table instead and leaves this column empty).
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     people = models.ManyToManyField(Person, through="DocumentPerson", related_name="documents")
     organizations = models.ManyToManyField(
         Organization, through="DocumentOrganization", related_name="documents"
     )
 
-    history = HistoricalRecords(excluded_fields=["imported_values", "import_conflicts"])
+    history = HistoricalRecords(
+        excluded_fields=["imported_values", "import_conflicts", "search_vector"]
+    )
     objects = DocumentQuerySet.as_manager()
 
     class Meta:
@@ -177,9 +182,8 @@ class Document(models.Model):
             models.Index(fields=["document_type"], name="document_type_idx"),
             models.Index(fields=["classification"], name="document_classification_idx"),
             # Facet counts over many results read these few columns from the index alone
-            # (an index-only scan) instead of the whole rows, which hold the summary and the
-            # importer's working fields: at 100,000 documents 5 MB instead of 200 MB (when
-            # the rows held the search vector too).
+            # (an index-only scan) instead of the whole rows, which hold the texts' vector:
+            # at 100,000 documents 5 MB instead of 200 MB.
             models.Index(
                 fields=["status", "id", "language", "document_type", "classification", "date"],
                 name="document_facets_idx",
@@ -196,6 +200,8 @@ class Document(models.Model):
                 condition=~models.Q(status="published"),
                 name="document_unpublished_idx",
             ),
+            # Full-text search on PostgreSQL (migration 0002 creates it there only).
+            GinIndex(fields=["search_vector"], name="document_search_idx"),
         ]
 
     def __str__(self) -> str:
@@ -222,33 +228,6 @@ class Document(models.Model):
         if self.date_precision == DatePrecision.MONTH:
             return f"{self.date.year:04d}-{self.date.month:02d}"
         return self.date.isoformat()
-
-
-class SearchEntry(models.Model):
-    """A document's weighted full-text vector on PostgreSQL (title A, summary B,
-    translations C, originals D), written by catalogue.search.update_search_index.
-
-    A table of its own, beside the documents: listing a word's hits reads this narrow
-    table and its GIN index, not a page of the wide document table per hit (at a
-    million documents a medium word's ids took 27 ms from here against 84–107 ms from
-    a column of the documents; docs/scaling.md). SQLite keeps its FTS5 table instead
-    and leaves this one empty.
-    """
-
-    document = models.OneToOneField(
-        Document, primary_key=True, on_delete=models.CASCADE, related_name="search_entry"
-    )
-    vector = SearchVectorField()
-
-    class Meta:
-        verbose_name_plural = "search entries"
-        indexes = [
-            # Full-text search on PostgreSQL (migration 0008 creates it there only).
-            GinIndex(fields=["vector"], name="search_entry_vector_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"search entry of document {self.document_id}"
 
 
 class ArchivalReference(models.Model):

@@ -39,8 +39,8 @@ from catalogue.models import (
 )
 from people.models import Person
 
-# What for_record() leaves out: the importer's working fields.
-_DEFERRED = {"imported_values", "import_conflicts"}
+# What for_record() leaves out: the importer's working fields and the search vector.
+_DEFERRED = {"imported_values", "import_conflicts", "search_vector"}
 
 # One JSON array of objects, in order, per dialect. PostgreSQL orders inside the
 # aggregate; SQLite (3.40 here; ORDER BY in an aggregate came in 3.44) aggregates an

@@ -18,11 +18,11 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(language__in=codes)
 
     def shown(self) -> DocumentQuerySet:
-        """Without the columns no page or record shows: the importer's working fields
-        are much of a row (a document's texts again). With the search vector, which has
-        since moved to `SearchEntry`, a search's 20 results were 1.7 MB to transfer and
-        parse, 28 KB without."""
-        return self.defer("imported_values", "import_conflicts")
+        """Without the columns no page or record shows: the importer's working fields and
+        the search vector are most of a row (a document's texts again, twice). Ranking
+        still reads the vector in the database; it is not sent (a search's 20 results
+        were 1.7 MB to transfer and parse with it, 28 KB without)."""
+        return self.defer("imported_values", "import_conflicts", "search_vector")
 
     def for_record(self) -> DocumentQuerySet:
         """Everything the record serializer reads, in a fixed number of queries, and

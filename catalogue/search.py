@@ -1,6 +1,6 @@
 """Full-text search over documents, one interface for two databases.
 
-- PostgreSQL: a stored, weighted tsvector in `SearchEntry.vector` (title A,
+- PostgreSQL: a stored, weighted tsvector on `Document.search_vector` (title A,
   summary B, translations C, original transcriptions D; each text analysed with
   its language's configuration: russian for ru, english for en, simple for the
   rest) behind a GIN index; `websearch_to_tsquery` (see `_pg_query`) understands "quoted phrases",
@@ -41,7 +41,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -88,11 +87,7 @@ def pg_search_vector_sql(document: str) -> str:
 
 def _pg_index_sql(where: str) -> str:
     vector = pg_search_vector_sql("d")
-    return (
-        f"INSERT INTO catalogue_searchentry (document_id, vector) SELECT d.id, {vector}"
-        f" FROM catalogue_document d WHERE {where}"
-        " ON CONFLICT (document_id) DO UPDATE SET vector = EXCLUDED.vector"
-    )
+    return f"UPDATE catalogue_document d SET search_vector = {vector} WHERE {where}"
 
 
 def _sqlite_index_sql(where: str) -> tuple[str, str]:
@@ -185,16 +180,9 @@ def _text_changed(sender, instance, raw=False, **kwargs) -> None:
 
 
 def _document_deleted(sender, instance, **kwargs) -> None:
-    # On PostgreSQL the deletion has removed the document's entry already, but deleting
-    # its texts then wrote it again (`_text_changed`, with the document still there):
-    # it goes now, before the foreign key is checked at commit.
-    table, column = (
-        (FTS_TABLE, "rowid")
-        if connection.vendor == "sqlite"
-        else ("catalogue_searchentry", "document_id")
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [instance.pk])
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [instance.pk])
 
 
 def connect_signals() -> None:
@@ -292,12 +280,10 @@ def _pg_query(q: str) -> SearchQuery:
 
 
 def _text_match(q: str) -> tuple[Q, object]:
-    """(a filter of documents for full-text hits, an expression ranking them) for this
-    database."""
+    """(a filter for full-text hits, an expression ranking them) for this database."""
     if connection.vendor == "postgresql":
         query = _pg_query(q)
-        ranked = Coalesce(SearchRank(F("search_entry__vector"), query), Value(0.0))
-        return Q(search_entry__vector=query), ranked
+        return Q(search_vector=query), SearchRank(F("search_vector"), query)
     match = fts5_query(q)
     if match is None:
         return Q(pk__in=[]), Value(0.0)
@@ -436,28 +422,11 @@ class IdsFirst(Func):
 
 
 def expected_text_matches(queryset, q: str) -> int | None:
-    """The planner's estimate of the full-text matches for `q` among the documents
-    (PostgreSQL, read from the search entries alone; None elsewhere). Its statistics of
-    the stored vectors' words know the common ones well: the estimate tells a word in
-    most documents before any is fetched. `queryset` names the database."""
-    if connections[queryset.db].vendor != "postgresql":
-        return None
-    from catalogue.models import SearchEntry
-
-    return planned_rows(SearchEntry.objects.using(queryset.db).filter(vector=_pg_query(q)))
-
-
-def _text_hit_ids(queryset, q: str) -> QuerySet:
-    """The ids of `queryset`'s documents whose text matches `q`. On PostgreSQL they are
-    listed from the search entries alone (`linked_ids`): joined to the documents to test
-    their status, each hit would read a page of the wide document table again."""
-    if connections[queryset.db].vendor == "postgresql":
-        from catalogue.models import SearchEntry
-
-        entries = SearchEntry.objects.using(queryset.db).filter(vector=_pg_query(q))
-        return linked_ids(queryset, entries)
+    """The planner's estimate of `queryset`'s full-text matches for `q` (PostgreSQL;
+    None elsewhere). Its statistics of the stored vectors' words know the common ones
+    well: the estimate tells a word in most documents before any is fetched."""
     text_filter, _ = _text_match(q)
-    return queryset.filter(text_filter).order_by().values_list("pk", flat=True)
+    return planned_rows(queryset.filter(text_filter))
 
 
 def matching_ids(queryset, q: str, names: NameMatches, limit: int) -> IdArray:
@@ -472,7 +441,8 @@ def matching_ids(queryset, q: str, names: NameMatches, limit: int) -> IdArray:
     """
     from catalogue.models import DocumentOrganization, DocumentPerson
 
-    hits = _text_hit_ids(queryset, q)
+    text_filter, _ = _text_match(q)
+    hits = queryset.filter(text_filter).order_by().values_list("pk", flat=True)
     if names.people:
         people = DocumentPerson.objects.filter(person__in=[p.pk for p in names.people])
         hits = hits.union(linked_ids(queryset, people))
@@ -496,8 +466,7 @@ def matching_ids(queryset, q: str, names: NameMatches, limit: int) -> IdArray:
 
 
 def linked_ids(queryset, links) -> QuerySet:
-    """The ids of `links`' documents (rows of a table with a `document` key) that are in
-    `queryset`.
+    """The ids of `links`' documents (rows of a link table) that are in `queryset`.
 
     Of every published document (`queryset.every_published`), the links' documents less
     the few unpublished ones, which their partial index lists: testing each linked
@@ -519,7 +488,7 @@ def _full_text_index_preferred(using: str) -> Iterator[None]:
     """On PostgreSQL, steer the planner to the GIN index for the block's statements.
 
     For a word in most documents the planner picks a sequential scan, not knowing that
-    testing `vector @@ query` row by row unpacks every stored tsvector: at 100,000
+    testing `search_vector @@ query` row by row unpacks every stored tsvector: at 100,000
     documents 480 ms against 85 ms for the index's bitmap (which needs no recheck).
     """
     if connections[using].vendor != "postgresql":
@@ -615,7 +584,7 @@ def _pg_headlines(
     whose search vector matches `q`."""
     from django.contrib.postgres.aggregates import StringAgg
     from django.db.models import OuterRef, Subquery, TextField
-    from django.db.models.functions import Concat, Left
+    from django.db.models.functions import Coalesce, Concat, Left
 
     from catalogue.models import Document, Translation
 

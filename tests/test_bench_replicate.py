@@ -46,5 +46,5 @@ def test_every_document_is_copied_with_its_texts_and_links():
     # The copies are found by the search, through the rebuilt index.
     assert search_documents(Document.objects.all(), "Korea").count() == 6
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'search_entry_vector_idx'")
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'document_search_idx'")
         assert cursor.fetchone() is not None

@@ -320,7 +320,7 @@ def test_list_pages_queries_do_not_grow(client, corpus):
     assert [_queries(client, url) for url in urls] == before
 
 
-HEAVY_COLUMNS = ('"vector"', '"imported_values"', '"import_conflicts"')
+HEAVY_COLUMNS = ('"search_vector"', '"imported_values"', '"import_conflicts"')
 
 
 def _columns_sent(sql: str) -> str:

@@ -30,7 +30,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
-from catalogue.importer.bulk import insert_new
+from catalogue.importer.bulk import allocate_ids, insert_new
 from catalogue.importer.errors import ImporterError
 from catalogue.importer.lock import import_lock
 from catalogue.importer.parse import ParsedDocument, parse
@@ -45,7 +45,7 @@ from catalogue.models import (
     TextKind,
     Translation,
 )
-from catalogue.search import deferred_search_index, update_search_index
+from catalogue.search import deferred_search_index, pg_search_vector_sql, update_search_index
 
 IMPORTER_USERNAME = "importer"
 
@@ -466,7 +466,14 @@ class Loader:
             _prepare_for_insert(document)
             documents.append(document)
             resolutions.append(resolution)
-        _bulk_create_with_history(documents, Document, **history)
+        # On PostgreSQL the documents go in last, their search vector computed from their
+        # texts as they are inserted: indexed afterwards (UPDATE), each would be written
+        # twice, with every one of its indexes. Their rows' foreign keys are checked at commit.
+        vector = pg_search_vector_sql("staged") if connection.vendor == "postgresql" else None
+        if vector is None:
+            _bulk_create_with_history(documents, Document, **history)
+        else:
+            allocate_ids(Document, documents)
 
         self._rows = rows = _Rows()
         try:
@@ -519,9 +526,12 @@ class Loader:
                 for link, history_id in links
             ],
         )
-        # The batch's search entries in one statement per 500 documents, from the texts
-        # just written (a table of their own: the document rows are written once).
-        update_search_index(document.pk for document in documents)
+        if vector is None:
+            update_search_index(document.pk for document in documents)
+        else:
+            _bulk_create_with_history(
+                documents, Document, computed={"search_vector": vector}, **history
+            )
         return [
             FileOutcome(
                 parsed.file_name,
@@ -682,14 +692,17 @@ _HISTORY_COLUMNS = {"history_id", "history_date", "history_change_reason", "hist
                     "history_user_id"}  # fmt: skip
 
 
-def _bulk_create_with_history(objs: list, model, *, default_user, default_date) -> None:
-    """simple_history's bulk_create_with_history, with the history rows written by the database."""
+def _bulk_create_with_history(
+    objs: list, model, *, default_user, default_date, computed: dict[str, str] | None = None
+) -> None:
+    """simple_history's bulk_create_with_history, with the history rows written by the database
+    (and `computed` columns, see `insert_new`)."""
     enabled = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
-    if _history_sql(model) is None or not enabled:
+    if not computed and (_history_sql(model) is None or not enabled):
         bulk_create_with_history(objs, model, default_user=default_user, default_date=default_date)
         return
     # `_bulk_history_create` falls back to simple_history's rows where SQL cannot copy them.
-    insert_new(model, objs)
+    insert_new(model, objs, computed)
     _bulk_history_create(objs, model, default_user=default_user, default_date=default_date)
 
 

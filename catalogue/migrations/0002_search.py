@@ -31,11 +31,11 @@ def forwards(apps, schema_editor):
             "title, summary, translations, originals, "
             "tokenize = 'porter unicode61 remove_diacritics 2')"
         )
-        # Index any documents imported before this migration. (On PostgreSQL migration
-        # 0008 computes the vectors of such documents, in the table that now holds them.)
-        from catalogue.search import rebuild_search_index
+    else:
+        return
+    from catalogue.search import rebuild_search_index
 
-        rebuild_search_index()
+    rebuild_search_index()
 
 
 def backwards(apps, schema_editor):

@@ -25,8 +25,6 @@ OUTCOMES = ("created", "updated", "unchanged", "failed")
 ANALYZE_AFTER = 100
 ANALYZED_TABLES = (
     "catalogue_document",
-    # Its vector's word statistics give a search's expected hits (search.expected_text_matches).
-    "catalogue_searchentry",
     "catalogue_translation",
     "catalogue_archivalreference",
     "catalogue_documentperson",
