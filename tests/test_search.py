@@ -14,6 +14,7 @@ from django.db import connection
 
 from catalogue.models import Document
 from catalogue.search import (
+    FTS_TABLE,
     IdArray,
     NameMatches,
     fts5_query,
@@ -187,7 +188,7 @@ def test_a_deleted_document_leaves_nothing_in_the_index(corpus):
     assert found("zeppelin") == []
     if connection.vendor == "sqlite":  # PostgreSQL's vector goes with the document's row
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM catalogue_document_fts WHERE rowid = %s", [pk])
+            cursor.execute(f"SELECT count(*) FROM {FTS_TABLE} WHERE rowid = %s", [pk])
             assert cursor.fetchone() == (0,)
 
 
