@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.paginator import Paginator
 from django.db import connection
@@ -14,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from archive.routers import reads_from_replica
+from archive.url_cache import cached_reverse
 from catalogue.models import Document, DocumentOrganization, DocumentPerson, Status
 from catalogue.page_cache import kept_until_the_catalogue_changes
 from catalogue.search import IdArray, IdsFirst, links_of
@@ -179,6 +182,22 @@ def linked_documents(link_model, **owner) -> LinkedDocuments:
     return LinkedDocuments(groups, count, ids, every)
 
 
+class FirstDocument(NamedTuple):
+    """One of a role's first documents, as the page lists it: a row, not a model
+    instance: Documents with all but four fields deferred took about 1.5 ms more for
+    the 150 rows of a busy person's page."""
+
+    pk: int
+    title: str
+    slug: str
+    date_text: str
+    date: datetime.date | None
+    role: str
+
+    def get_absolute_url(self) -> str:
+        return cached_reverse("catalogue:document", self.pk, self.slug)
+
+
 def _first_by_date(link_model, per_role: dict[str, int], **owner) -> dict[str, list]:
     """{role: its first PER_ROLE published documents by date}, one query (UNION ALL).
 
@@ -199,20 +218,18 @@ def _first_by_date(link_model, per_role: dict[str, int], **owner) -> dict[str, l
         earliest = Document.objects.filter(linked, status=Status.PUBLISHED).order_by(
             F("date").asc(nulls_last=True), "pk"
         )
-        # The LIMIT inside a subquery: SQLite allows none on a UNION's own parts.
-        parts.append(
-            Document.objects.filter(pk__in=earliest.values("pk")[:PER_ROLE])
-            .annotate(role=Value(role))
-            .only("title", "slug", "date_text", "date")
-            .order_by()
-        )
+        if connection.features.supports_slicing_ordering_in_compound:
+            part = earliest[:PER_ROLE]  # the part's own LIMIT: a subquery less to build
+        else:  # SQLite allows no LIMIT on a UNION's own parts: inside a subquery, then.
+            part = Document.objects.filter(pk__in=earliest.values("pk")[:PER_ROLE]).order_by()
+        parts.append(part.annotate(role=Value(role)).values_list(*FirstDocument._fields))
     if not parts:
         return {}
     first: dict[str, list] = {}
     rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    undated_last = lambda document: (document.date is None, document.date, document.pk)  # noqa: E731
-    for document in sorted(rows, key=undated_last):
-        first.setdefault(document.role, []).append(document)
+    undated_last = lambda row: (row.date is None, row.date, row.pk)  # noqa: E731
+    for row in sorted(map(FirstDocument._make, rows), key=undated_last):
+        first.setdefault(row.role, []).append(row)
     return first
 
 

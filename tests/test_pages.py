@@ -298,11 +298,21 @@ def test_a_person_in_many_documents_lists_the_first_of_each_role_and_links_to_al
         # Dated in the reverse order of their creation (and ids): date order is not id order.
         document = make_document(title=f"Letter {i}", date=datetime.date(1960, 1, 5 - i))
         DocumentPerson.objects.create(document=document, person=corpus.gromyko, role="recipient")
+    # A second role over the limit, its documents earlier than the first's: each role
+    # has its own first three, not the three earliest of all.
+    for i in range(4):
+        document = make_document(title=f"Minute {i}", date=datetime.date(1950, 1, 1 + i))
+        DocumentPerson.objects.create(document=document, person=corpus.gromyko, role="translator")
     page = client.get(corpus.gromyko.get_absolute_url()).content.decode()
     recipient = page.split("<h3>Recipient")[1].split("<h3>")[0]
     assert "(5)" in recipient
     assert [f"Letter {i}" in recipient for i in range(5)] == [False, False, True, True, True]
     assert recipient.index("Letter 4") < recipient.index("Letter 3") < recipient.index("Letter 2")
+    assert "Minute" not in recipient
+    translator = page.split("<h3>Translator")[1].split("</ul>")[0]
+    assert "(4)" in translator
+    assert [f"Minute {i}" in translator for i in range(4)] == [True, True, True, False]
+    assert "Letter" not in translator
     assert f"?person={corpus.gromyko.pk}&amp;sort=date" in recipient
     total = corpus.gromyko.document_links.values("document").distinct().count()
     assert f"All {total} documents in the search" in recipient
