@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from archive.routers import reads_from_replica
-from archive.url_cache import cached_reverse
 from catalogue.models import Document, DocumentOrganization, DocumentPerson, Status
 from catalogue.page_cache import kept_until_the_catalogue_changes
 from catalogue.search import IdArray, IdsFirst, links_of
@@ -195,7 +194,7 @@ class FirstDocument(NamedTuple):
     role: str
 
     def get_absolute_url(self) -> str:
-        return cached_reverse("catalogue:document", self.pk, self.slug)
+        return Document.get_absolute_url(self)  # it reads the pk and slug alone
 
 
 def _first_by_date(link_model, per_role: dict[str, int], **owner) -> dict[str, list]:
