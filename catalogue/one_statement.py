@@ -42,29 +42,30 @@ from people.models import Person
 # What for_record() leaves out: the importer's working fields and the search vector.
 _DEFERRED = {"imported_values", "import_conflicts", "search_vector"}
 
-# One JSON array of objects, in order, per dialect. PostgreSQL orders inside the
+# One JSON array of objects, in order, per dialect (people.record_page writes its
+# statements with these too). PostgreSQL orders inside the
 # aggregate; SQLite (3.40 here; ORDER BY in an aggregate came in 3.44) aggregates an
 # ordered subquery, and json() keeps the objects objects rather than quoted strings.
-_ARRAY = {
+JSON_ARRAY = {
     "postgresql": "(SELECT json_agg({object} ORDER BY {order})::text FROM {tables} WHERE {where})",
     "sqlite": (
         "(SELECT json_group_array(json(o)) FROM"
         " (SELECT {object} AS o FROM {tables} WHERE {where} ORDER BY {order}))"
     ),
 }
-_OBJECT = {"postgresql": "json_build_object", "sqlite": "json_object"}
+JSON_OBJECT = {"postgresql": "json_build_object", "sqlite": "json_object"}
 
 
 def read_document(pk: int, using: str) -> Document | None:
     """The document `pk` (any status) with its relations prefetched, or None."""
     vendor = connections[using].vendor
-    if vendor not in _OBJECT:
+    if vendor not in JSON_OBJECT:
         return _read_with_orm(pk, using)
     row = _row(connections[using], vendor, pk)
     if row is None:
         return None
     document_row, references, texts, translators, person_links, organization_links = (
-        _decoded(value) for value in row
+        decoded(value) for value in row
     )
     document = _instance(Document, document_row, using)
     repositories = {}  # by id: an archive cited twice is built once
@@ -168,7 +169,7 @@ class PreparedCursor(psycopg.Cursor):
 
 @functools.cache
 def _statement(vendor: str) -> str:
-    array, build = _ARRAY[vendor], _OBJECT[vendor]
+    array, build = JSON_ARRAY[vendor], JSON_OBJECT[vendor]
 
     def columns(model: type[models.Model], alias: str) -> str:
         pairs = []
@@ -231,7 +232,8 @@ def _statement(vendor: str) -> str:
     )
 
 
-def _decoded(value):
+def decoded(value):
+    """A JSON_ARRAY's value as a list."""
     # PostgreSQL's empty json_agg is NULL; SQLite's json_group_array is '[]'.
     return json.loads(value) if value is not None else []
 

@@ -402,25 +402,6 @@ def links_of(model, documents: QuerySet | IdArray) -> QuerySet:
     return model.objects.filter(document__in=documents)
 
 
-class IdsFirst(Func):
-    """`pk = ANY(ARRAY(subquery))` on PostgreSQL (elsewhere `pk IN (subquery)`): the
-    subquery's ids are listed once, first, then their rows fetched by primary key. A
-    plan the planner cannot turn into a walk of another index on a wrong guess of how
-    many ids there are (for a semi-join it may walk a million rows to find fifty)."""
-
-    output_field = BooleanField()
-
-    def __init__(self, ids):
-        super().__init__(F("pk"), Subquery(ids))
-
-    def as_sql(self, compiler, connection, **extra):
-        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
-        ids_sql, ids_params = compiler.compile(self.source_expressions[1])
-        if connection.vendor == "postgresql":
-            return f"{pk_sql} = ANY(ARRAY{ids_sql})", (*pk_params, *ids_params)
-        return f"{pk_sql} IN {ids_sql}", (*pk_params, *ids_params)
-
-
 def expected_text_matches(queryset, q: str) -> int | None:
     """The planner's estimate of `queryset`'s full-text matches for `q` (PostgreSQL;
     None elsewhere). Its statistics of the stored vectors' words know the common ones
@@ -583,7 +564,7 @@ def _pg_headlines(
     first `chars` characters of each text (None: all of it); `text_hits_only`: of those
     whose search vector matches `q`."""
     from django.contrib.postgres.aggregates import StringAgg
-    from django.db.models import OuterRef, Subquery, TextField
+    from django.db.models import OuterRef, TextField
     from django.db.models.functions import Coalesce, Concat, Left
 
     from catalogue.models import Document, Translation

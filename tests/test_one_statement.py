@@ -200,7 +200,7 @@ def test_drafts_and_withdrawn_documents_are_read_with_their_status():
 
 def test_a_database_without_the_json_functions_reads_through_the_orm(monkeypatch):
     corpus = build_corpus()
-    monkeypatch.setattr("catalogue.one_statement._OBJECT", {})  # as for any other vendor
+    monkeypatch.setattr("catalogue.one_statement.JSON_OBJECT", {})  # as for any other vendor
     with CaptureQueriesContext(connection) as captured:
         data = everything(read_document(corpus.politburo.pk, "default"))
     assert len(captured) == 6  # for_record(): the document and its five relations

@@ -182,6 +182,22 @@ def test_organization_and_archive_pages(client, corpus):
     assert "RGASPI" in html(client, "/repositories/")
 
 
+def test_an_organizations_page_names_who_and_what_share_its_documents_but_itself(client, corpus):
+    ministry = Organization.objects.create(name="Ministry of Foreign Affairs")
+    for document in (corpus.politburo, corpus.draft):  # the draft is not public
+        DocumentOrganization.objects.create(document=document, organization=ministry, role="author")
+    DocumentOrganization.objects.create(
+        document=corpus.draft, organization=corpus.fec, role="mentioned"
+    )
+    page = html(client, corpus.fec.get_absolute_url())
+    assert '<h3>Mentioned <span class="muted">(1)</span></h3>' in page
+    aside = page.split("Often named with")[1]
+    people, organizations = aside.split("<h3>Organizations</h3>")
+    assert "Andrei Gromyko" in people and "Vyacheslav Molotov" in people
+    assert re.search(r"Ministry of Foreign Affairs</a> <span[^>]*>1</span>", organizations)
+    assert "Far Eastern Commission" not in organizations
+
+
 def test_merged_away_records_redirect_to_the_survivor(client, corpus):
     PersonRedirect.objects.create(old_id=987654, person=corpus.gromyko)
     OrganizationRedirect.objects.create(old_id=987655, organization=corpus.fec)
@@ -224,19 +240,28 @@ def test_document_page_queries_do_not_grow_with_its_links(client, corpus):
     assert _queries(client, url) == before == 1
 
 
-def test_person_page_queries_do_not_grow_with_documents(client, corpus):
-    # The person (1), variants (1), links per role and documents in all, of every
-    # document and of the unpublished ones (4), the first documents of each role (1),
-    # companions (1), organizations named with them (1).
-    url = corpus.gromyko.get_absolute_url()
-    before = _queries(client, url)
+@pytest.mark.parametrize("sample", [1_000, 4])  # companions over all documents, or a sample
+def test_person_and_organization_pages_queries_do_not_grow_with_documents(
+    client, corpus, monkeypatch, sample
+):
+    # The record (1), then people.record_page's two statements: the counts and
+    # variants; the first documents of each role and the companions.
+    from people import record_page
+
+    monkeypatch.setattr(record_page, "COMPANION_SAMPLE", sample)
+    urls = (corpus.gromyko.get_absolute_url(), corpus.fec.get_absolute_url())
+    before = [_queries(client, url) for url in urls]
     for i in range(10):
         document = make_document(title=f"More {i}")
         DocumentPerson.objects.create(document=document, person=corpus.gromyko, role="author")
         DocumentPerson.objects.create(
             document=document, person=make_person(f"Co {i}"), role="recipient"
         )
-    assert _queries(client, url) == before == 9
+        DocumentOrganization.objects.create(
+            document=document, organization=corpus.fec, role="mentioned"
+        )
+    assert ("Counted in a sample" in html(client, urls[0])) == (sample < 10)
+    assert [_queries(client, url) for url in urls] == before == [3, 3]
 
 
 def test_a_persons_counts_leave_out_unpublished_documents(client, corpus):
@@ -257,15 +282,17 @@ def test_a_persons_counts_leave_out_unpublished_documents(client, corpus):
 
 
 def test_often_named_with_counts_a_sample_of_a_busy_persons_documents(client, corpus, monkeypatch):
-    from people import views
+    from people import record_page
 
     page = html(client, corpus.gromyko.get_absolute_url())
     assert "Counted in a sample" not in page  # a few documents: all of them
-    monkeypatch.setattr(views, "COMPANION_SAMPLE", 4)
+    monkeypatch.setattr(record_page, "COMPANION_SAMPLE", 4)
     friend, stranger = make_person("Sampled Friend"), make_person("Unsampled Stranger")
     documents = [make_document(title=f"Busy {i}") for i in range(12)]
     for document in documents:
         DocumentPerson.objects.create(document=document, person=corpus.gromyko, role="author")
+        # In two roles: one document of the sample, not two.
+        DocumentPerson.objects.create(document=document, person=corpus.gromyko, role="recipient")
         DocumentPerson.objects.create(document=document, person=friend, role="mentioned")
     total = corpus.gromyko.document_links.values("document").distinct().count()
     every = -(-total // 4)
@@ -290,10 +317,10 @@ def test_often_named_with_counts_a_sample_of_a_busy_persons_documents(client, co
 def test_a_person_in_many_documents_lists_the_first_of_each_role_and_links_to_all(
     client, corpus, monkeypatch, sorted_max
 ):
-    from people import views
+    from people import record_page
 
-    monkeypatch.setattr(views, "PER_ROLE", 3)
-    monkeypatch.setattr(views, "SORTED_MAX", sorted_max)
+    monkeypatch.setattr(record_page, "PER_ROLE", 3)
+    monkeypatch.setattr(record_page, "SORTED_MAX", sorted_max)
     for i in range(5):
         # Dated in the reverse order of their creation (and ids): date order is not id order.
         document = make_document(title=f"Letter {i}", date=datetime.date(1960, 1, 5 - i))
