@@ -24,7 +24,6 @@ which a prepared statement's generic plan would not give them.
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -122,11 +121,16 @@ def read_record_page(record: Person | Organization) -> RecordPage:
     statements = _Statements(connection.vendor, kind, record.pk)
     with connection.cursor() as cursor:
         cursor.execute(*statements.counts())
-        links, unpublished_links, in_all, unpublished, variants = cursor.fetchone()
+        *counts, variants = cursor.fetchone()
+        every_document, unpublished = counts[: len(counts) // 2], counts[len(counts) // 2 :]
+        count = every_document[0] - unpublished[0]
         # A record appears once per role in a document: per role, links are documents.
-        per_role = Counter({row["role"]: row["n"] for row in decoded(links)})
-        per_role.subtract({row["role"]: row["n"] for row in decoded(unpublished_links)})
-        count = in_all - unpublished
+        per_role = {
+            role: links - unpublished_links
+            for role, links, unpublished_links in zip(
+                statements.roles, every_document[1:], unpublished[1:], strict=True
+            )
+        }
         roles = [
             (role, label)
             for role, label in kind.link_model._meta.get_field("role").choices
@@ -170,6 +174,7 @@ class _Statements:
         self.links = _table(kind.link_model)
         self.documents_table = _table(Document)
         self.status = _column(Document, "status")
+        self.roles = [role for role, _ in kind.link_model._meta.get_field("role").choices]
 
     def _unpublished_links(self) -> str:
         # The record's links to documents not published: through the partial index
@@ -180,23 +185,17 @@ class _Statements:
         )
 
     def counts(self) -> tuple[str, list]:
-        """Links per role and documents in all, of every document and of the unpublished
-        ones; and the variants."""
-        owner, published = self.kind.owner, Status.PUBLISHED
-        per_role = self.array.format(
-            object=f"{self.build}('role', c.role, 'n', c.n)",
-            tables=f"(SELECT role, count(document_id) AS n FROM {self.links}"
-            f" WHERE {owner} = %s GROUP BY role) c",
-            where="1 = 1",
-            order="c.role",
-        )
-        unpublished_per_role = self.array.format(
-            object=f"{self.build}('role', c.role, 'n', c.n)",
-            tables=f"(SELECT l.role, count(l.document_id) AS n FROM {self._unpublished_links()}"
-            " GROUP BY l.role) c",
-            where="1 = 1",
-            order="c.role",
-        )
+        """Documents in all and links per role, of every document and of the
+        unpublished ones, each in one pass over the links; and the variants.
+
+        One row: the documents in all, then one count per role (`self.roles`), for
+        every document, then the same for the unpublished ones, then the variants.
+        Counted in one pass, the roles cost little more than the documents in all
+        (a GROUP BY of its own read the index again: about 10 ms for 50,000 links).
+        """
+        owner, pk, published = self.kind.owner, self.pk, Status.PUBLISHED
+        per_role = ", ".join("count(*) FILTER (WHERE l.role = %s)" for _ in self.roles)
+        every_link = f"{self.links} l WHERE l.{owner} = %s"
         variant_owner = _column(self.kind.variant_model, self.kind.field)
         variants = self.array.format(
             object=f"{self.build}('name', v.name, 'language', v.language)",
@@ -205,13 +204,13 @@ class _Statements:
             order="v.name, v.id",
         )
         sql = (
-            f"SELECT {per_role}, {unpublished_per_role},"
-            f" (SELECT count(DISTINCT document_id) FROM {self.links} WHERE {owner} = %s),"
-            f" (SELECT count(DISTINCT l.document_id) FROM {self._unpublished_links()}),"
-            f" {variants}"
+            f"SELECT a.*, u.*, {variants}"
+            f" FROM (SELECT count(DISTINCT l.document_id), {per_role} FROM {every_link}) a,"
+            f" (SELECT count(DISTINCT l.document_id), {per_role}"
+            f" FROM {self._unpublished_links()}) u"
         )
-        pk = self.pk
-        return sql, [pk, pk, published, pk, pk, published, pk]
+        # In the order of their places: the variants' first, in the select list.
+        return sql, [pk, *self.roles, pk, *self.roles, pk, published]
 
     def documents(self, per_role: dict[str, int], every: int) -> tuple[str, list]:
         """The first documents of each role, the sample's size, and the people and
