@@ -190,8 +190,9 @@ class _Statements:
 
         One row: the documents in all, then one count per role (`self.roles`), for
         every document, then the same for the unpublished ones, then the variants.
-        Counted in one pass, the roles cost little more than the documents in all
-        (a GROUP BY of its own read the index again: about 10 ms for 50,000 links).
+        In one pass the roles cost little more than the documents in all: a GROUP BY
+        of their own read the index again (9.6 ms for both for 50,818 links, 7.5 in
+        one pass).
         """
         owner, pk, published = self.kind.owner, self.pk, Status.PUBLISHED
         per_role = ", ".join("count(*) FILTER (WHERE l.role = %s)" for _ in self.roles)
@@ -217,6 +218,9 @@ class _Statements:
         organizations most often named in the sample's documents."""
         owner, pk, published = self.kind.owner, self.pk, Status.PUBLISHED
         params: list = [pk, published]
+        # The documents the companions are counted over, read once for both counts
+        # (MATERIALIZED): all the published ones, or every `every`-th by id. DISTINCT:
+        # a document naming the record in two roles is one document of the sample.
         sample = (
             f"SELECT DISTINCT l.document_id FROM {self.links} l"
             f" JOIN {self.documents_table} d ON d.id = l.document_id"
