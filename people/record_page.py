@@ -106,6 +106,11 @@ class _Kind:
         """The links' column naming the record."""
         return _column(self.link_model, self.field)
 
+    @property
+    def roles(self) -> list[tuple[str, str]]:
+        """The roles a link can have, (value, label), in the page's order."""
+        return self.link_model._meta.get_field("role").choices
+
 
 _KINDS = {
     Person: _Kind(DocumentPerson, PersonName, "person"),
@@ -131,11 +136,7 @@ def read_record_page(record: Person | Organization) -> RecordPage:
                 statements.roles, every_document[1:], unpublished[1:], strict=True
             )
         }
-        roles = [
-            (role, label)
-            for role, label in kind.link_model._meta.get_field("role").choices
-            if per_role[role] > 0
-        ]
+        roles = [(role, label) for role, label in kind.roles if per_role[role] > 0]
         # Every k-th document by id, k chosen for about COMPANION_SAMPLE of them.
         every = -(-count // COMPANION_SAMPLE) if count > COMPANION_SAMPLE else 1
         cursor.execute(*statements.documents({role: per_role[role] for role, _ in roles}, every))
@@ -174,7 +175,7 @@ class _Statements:
         self.links = _table(kind.link_model)
         self.documents_table = _table(Document)
         self.status = _column(Document, "status")
-        self.roles = [role for role, _ in kind.link_model._meta.get_field("role").choices]
+        self.roles = [role for role, _ in kind.roles]
 
     def _unpublished_links(self) -> str:
         # The record's links to documents not published: through the partial index
