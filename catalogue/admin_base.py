@@ -118,10 +118,30 @@ class CuratorAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history lets anyone who may *view* the record post its revert form. Posting it
+        # is a save: it needs the permission to change the record, and to add it when the row
+        # is gone (a revert of an unversioned record re-creates a deleted row). Viewing an old
+        # version stays open to those who may view the record.
+        if request.method == "POST" and not self.has_revert_permission(request, object_id):
+            raise PermissionDenied
         # Reverting is a save like any other: one transaction, the row locked, versions checked.
         request._reverting = True
         with transaction.atomic(using=self.model._default_manager.db):
             return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_revert_permission(self, request, object_id) -> bool:
+        if not self.has_change_permission(request):
+            return False
+        if self.has_add_permission(request):
+            return True
+        # Without the permission to add, only a record that still exists may be reverted.
+        return self.get_object(request, unquote(object_id)) is not None
+
+    def revert_disabled(self, request, obj=None):
+        # The page's "Revert" button follows the same rule as the POST behind it.
+        if super().revert_disabled(request, obj):
+            return True
+        return obj is not None and not self.has_revert_permission(request, str(obj.pk))
 
     # --- the review queue ------------------------------------------------------------------
 

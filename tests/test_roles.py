@@ -5,13 +5,21 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
-from catalogue.models import Document
-from people.models import Person
+from catalogue.models import (
+    ArchivalReference,
+    Document,
+    DocumentOrganization,
+    DocumentPerson,
+    Repository,
+    Translation,
+)
+from people.models import Organization, OrganizationName, Person, PersonName
 from tests.admin_forms import change_form_data
 from tests.conftest import make_document, make_person
 
@@ -140,3 +148,104 @@ def test_a_viewer_reads_everything_and_changes_nothing(viewer):
     assert Document.objects.get(pk=document.pk).status == "published"
     assert response.status_code in (200, 302)
     assert viewer.post(reverse("admin:people_person_recover", args=[person.pk])).status_code == 403
+
+
+def revertible_records():
+    """One record of every model with a curators' admin, each with a first history entry."""
+    from catalogue.admin_base import CuratorAdmin
+    from tests.test_history import a_document_with_everything
+
+    document = a_document_with_everything()
+    person = document.person_links.get().person
+    organization = document.organization_links.get().organization
+    reference = document.references.get()
+    records = {
+        Document: document,
+        ArchivalReference: reference,
+        Translation: document.texts.first(),
+        DocumentPerson: document.person_links.get(),
+        DocumentOrganization: document.organization_links.get(),
+        Repository: reference.repository,
+        Person: person,
+        PersonName: PersonName.objects.create(person=person, name="Молотов"),
+        Organization: organization,
+        OrganizationName: OrganizationName.objects.create(organization=organization, name="МИД"),
+    }
+    curated = {m for m, a in admin.site._registry.items() if isinstance(a, CuratorAdmin)}
+    assert set(records) == curated  # a new curators' admin belongs in this list
+    return records
+
+
+def revert_url(obj, history_id) -> str:
+    info = obj._meta.app_label, obj._meta.model_name
+    return reverse("admin:{}_{}_simple_history".format(*info), args=[obj.pk, history_id])
+
+
+def test_a_viewer_sees_old_versions_but_cannot_revert_any_record(viewer):
+    records = revertible_records()
+    for model, obj in records.items():
+        first = obj.history.earliest()
+        url = revert_url(obj, first.history_id)
+        page = viewer.get(url)
+        assert page.status_code == 200, model  # viewing an old version stays allowed
+        assert 'name="_save"' not in page.content.decode(), model  # and offers no revert
+        data = change_form_data(viewer, url)
+        entries = obj.history.count()
+        assert viewer.post(url, data).status_code == 403, model
+        assert obj.history.count() == entries, model
+    # Nor a change hidden in the revert form's fields.
+    document = records[Document]
+    url = revert_url(document, document.history.earliest().history_id)
+    data = change_form_data(viewer, url)
+    data["title"] = "Changed by a viewer"
+    assert viewer.post(url, data).status_code == 403
+    assert Document.objects.get(pk=document.pk).title == "Telegram from Molotov"
+
+
+def test_a_viewer_cannot_recreate_a_deleted_row_through_its_history(viewer):
+    person = make_person("Vyacheslav Molotov", "Молотов")
+    variant = person.variants.get()
+    url = revert_url(variant, variant.history.earliest().history_id)
+    data = change_form_data(viewer, url)
+    variant.delete()
+    assert viewer.post(url, data).status_code == 403
+    assert not PersonName.objects.filter(pk=variant.pk).exists()
+
+
+def test_changing_without_adding_cannot_recreate_a_deleted_row(client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("editor", password="pw-123456", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(
+        codename__in=["view_personname", "change_personname"]
+    ))  # fmt: skip
+    client.force_login(user)
+    person = make_person("Vyacheslav Molotov", "Молотов", "Molotoff")
+    kept, deleted = person.variants.order_by("name")
+    # An existing row: the permission to change it is enough to revert it.
+    first = kept.history.earliest()
+    kept.name = "Molotov"
+    kept.save()
+    url = revert_url(kept, first.history_id)
+    assert client.post(url, change_form_data(client, url)).status_code == 302
+    assert PersonName.objects.get(pk=kept.pk).name == "Molotoff"
+    # A deleted one would come back as a new row: that needs the permission to add.
+    url = revert_url(deleted, deleted.history.earliest().history_id)
+    data = change_form_data(client, url)
+    assert 'name="_save"' in client.get(revert_url(kept, first.history_id)).content.decode()
+    deleted.delete()
+    assert client.post(url, data).status_code == 403
+    assert not PersonName.objects.filter(pk=deleted.pk).exists()
+
+
+def test_a_curator_can_still_revert_a_document(curator):
+    document = make_document(title="Before")
+    first = document.history.get()
+    url = reverse("admin:catalogue_document_change", args=[document.pk])
+    data = change_form_data(curator, url)
+    data["title"] = "After"
+    assert curator.post(url, data).status_code == 302
+    revert = revert_url(document, first.history_id)
+    assert 'name="_save"' in curator.get(revert).content.decode()
+    assert curator.post(revert, change_form_data(curator, revert)).status_code == 302
+    assert Document.objects.get(pk=document.pk).title == "Before"
