@@ -1,7 +1,8 @@
 """Write parsed pages to the catalogue: one transaction per file, curators' work kept.
 
-A file is known by its source id (external id) or, failing that, its file
-name. The same bytes again change nothing. Changed bytes update each field by
+A file is known by its source id (external id); a page without one, by its file
+name (two pages of one name with different source ids are two documents). The
+same bytes again change nothing. Changed bytes update each field by
 a three-way comparison — the value of the last import, the current value, the
 new value: a field still holding what the importer last wrote takes the new
 value; a field a curator changed keeps the curator's value, and the new value
@@ -26,6 +27,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, reset_queries, transaction
 from django.db.models import Q
+from django.db.models.fields.json import KT
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
@@ -362,7 +364,7 @@ class Loader:
 
         if self.lost is None:
             try:
-                by_external_id, by_file = self._known(parsed for _, parsed in pages)
+                documents = self._known(parsed for _, parsed in pages)
             except DatabaseError:
                 self._forget_unwritten()
                 if self.lost is None:
@@ -373,25 +375,17 @@ class Loader:
             return outcomes  # type: ignore[return-value]
         fresh: list[tuple[int, ParsedDocument]] = []
         careful: list[tuple[int, ParsedDocument]] = []
-        taken_ids: set[str] = set()
-        taken_files: set[str] = set()
+        # The identities (`_identity`) the batch's new pages take, in order.
+        taken: set[tuple[str, str]] = set()
         for index, parsed in pages:
-            known = by_external_id.get(parsed.external_id) if parsed.external_id else None
-            if known is None:
-                known = by_file.get(parsed.file_name)
+            known = documents.find(parsed)
             if known is not None and known[1] == parsed.sha256:
                 outcomes[index] = self._unchanged(parsed, known[0])
-            elif (
-                known is not None
-                or parsed.file_name in taken_files
-                or (parsed.external_id and parsed.external_id in taken_ids)
-            ):
+            elif known is not None or _identity(parsed) in taken:
                 careful.append((index, parsed))
             else:
                 fresh.append((index, parsed))
-                taken_files.add(parsed.file_name)
-                if parsed.external_id:
-                    taken_ids.add(parsed.external_id)
+                taken.add(_identity(parsed))
         if fresh:
             try:
                 with transaction.atomic(), recorded_as(self.user):
@@ -406,28 +400,27 @@ class Loader:
         return outcomes  # type: ignore[return-value]
 
     @staticmethod
-    def _known(
-        pages: Iterable[ParsedDocument],
-    ) -> tuple[dict[str, tuple[int, str]], dict[str, tuple[int, str]]]:
-        """{external id: (pk, sha256)}, {file name: (pk, sha256)} of the batch (one query)."""
+    def _known(pages: Iterable[ParsedDocument]) -> _Known:
+        """The documents the batch's pages are known as (one query)."""
         external_ids: set[str] = set()
         files: set[str] = set()
         for parsed in pages:
             files.add(parsed.file_name)
             if parsed.external_id:
                 external_ids.add(parsed.external_id)
-        by_external_id: dict[str, tuple[int, str]] = {}
-        by_file: dict[str, tuple[int, str]] = {}
+        known = _Known()
         rows = (
             Document.objects.filter(Q(external_id__in=external_ids) | Q(source_file__in=files))
             .order_by("id")
-            .values_list("pk", "external_id", "source_file", "sha256")
+            # As text: a JSON value read back ("007") would come as a number on SQLite.
+            .annotate(imported_id=KT("imported_values__external_id"))
+            .values_list("pk", "external_id", "source_file", "sha256", "imported_id")
         )
-        for pk, external_id, source_file, sha256 in rows:
+        for pk, external_id, source_file, sha256, imported_id in rows:
             if external_id:
-                by_external_id.setdefault(external_id, (pk, sha256))
-            by_file.setdefault(source_file, (pk, sha256))
-        return by_external_id, by_file
+                known.by_external_id.setdefault(external_id, (pk, sha256))
+            known.by_file.setdefault(source_file, []).append((pk, sha256, imported_id or ""))
+        return known
 
     @staticmethod
     def _unchanged(parsed: ParsedDocument, pk: int) -> FileOutcome:
@@ -546,10 +539,16 @@ class Loader:
 
     def _existing(self, parsed: ParsedDocument) -> Document | None:
         if parsed.external_id:
-            found = Document.objects.filter(external_id=parsed.external_id).first()
+            found = Document.objects.filter(external_id=parsed.external_id).order_by("id").first()
             if found is not None:
                 return found
-        return Document.objects.filter(source_file=parsed.file_name).order_by("id").first()
+        # The file name stands for a page only where no source id tells pages apart.
+        return (
+            Document.objects.filter(source_file=parsed.file_name)
+            .filter(_imported_external_id(parsed.external_id))
+            .order_by("id")
+            .first()
+        )
 
     def _repository(self, code: str, name: str) -> Repository | None:
         if not code:
@@ -667,6 +666,45 @@ class Loader:
             translation.save()
             if people:
                 translation.translators.set(people)
+
+
+def _identity(parsed: ParsedDocument) -> tuple[str, str]:
+    """What tells a page from the others: its source id, or its file name when it has none.
+
+    Two pages of one name in different directories are two documents when their source
+    ids differ; the file name alone identifies only a page without a source id.
+    """
+    if parsed.external_id:
+        return "id", parsed.external_id
+    return "file", parsed.file_name
+
+
+def _imported_external_id(external_id: str | None) -> Q:
+    """Documents whose last import had `external_id` (or, for "", none)."""
+    if external_id:
+        return Q(imported_values__external_id=external_id)
+    return Q(imported_values__external_id="") | Q(imported_values__external_id__isnull=True)
+
+
+@dataclass
+class _Known:
+    """The documents a batch's pages are known as: {source id: (pk, sha256)}, and {file
+    name: [(pk, sha256, source id of its last import)]} in the order of their ids."""
+
+    by_external_id: dict[str, tuple[int, str]] = field(default_factory=dict)
+    by_file: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
+
+    def find(self, parsed: ParsedDocument) -> tuple[int, str] | None:
+        """As `Loader._existing`: by source id, else by file name among the documents
+        imported with the same source id (one a curator has since changed) or none."""
+        if parsed.external_id:
+            found = self.by_external_id.get(parsed.external_id)
+            if found is not None:
+                return found
+        for pk, sha256, imported_id in self.by_file.get(parsed.file_name, ()):
+            if imported_id == (parsed.external_id or ""):
+                return pk, sha256
+        return None
 
 
 @dataclass

@@ -1,0 +1,94 @@
+"""Which document a page is: by its source id, by its file name only when it has none."""
+
+from __future__ import annotations
+
+import shutil
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from catalogue.importer.load import import_paths
+from catalogue.models import Document
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.django_db
+
+SEED_000 = SEEDS / "000_dffedfc781ea1ebd.txt"  # source id 110699
+SEED_001 = SEEDS / "001_b07270223d59d938.txt"  # source id 208912
+
+
+def run_import(*paths) -> tuple[int, str, str]:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_documents", *map(str, paths), "-v2", stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def strip_source_id(data: bytes) -> bytes:
+    """The page without its URL, so without a source id."""
+    lines = [line for line in data.split(b"\n") if b"/document/" not in line]
+    return b"\n".join(lines)
+
+
+@pytest.fixture
+def same_name(tmp_path):
+    """Seed 001 as a/page.txt and seed 000 as b/page.txt."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    shutil.copy(SEED_001, tmp_path / "a" / "page.txt")
+    shutil.copy(SEED_000, tmp_path / "b" / "page.txt")
+    return tmp_path
+
+
+def test_pages_of_one_name_with_different_source_ids_are_two_documents(same_name):
+    code, out, _ = run_import(same_name)
+    assert code == 0
+    assert out.splitlines()[-1] == "created 2, updated 0, unchanged 0, failed 0"
+    assert sorted(Document.objects.values_list("external_id", flat=True)) == ["110699", "208912"]
+    code, out, _ = run_import(same_name)
+    assert out.splitlines()[-1] == "created 0, updated 0, unchanged 2, failed 0"
+    assert sorted(Document.objects.values_list("external_id", flat=True)) == ["110699", "208912"]
+
+
+def test_pages_of_one_name_are_two_documents_file_by_file_too(same_name):
+    # The careful path (one transaction per page) decides as the batch path does.
+    for _ in range(2):
+        for folder in ("a", "b"):
+            import_paths([same_name / folder / "page.txt"])
+    assert sorted(Document.objects.values_list("external_id", flat=True)) == ["110699", "208912"]
+
+
+def test_a_page_without_source_id_does_not_take_over_a_document_with_one(same_name):
+    (same_name / "b" / "page.txt").write_bytes(strip_source_id(SEED_000.read_bytes()))
+    for expected in ("created 2, updated 0", "created 0, updated 0, unchanged 2"):
+        code, out, _ = run_import(same_name)
+        assert code == 0
+        assert out.splitlines()[-1].startswith(expected), out
+    assert sorted(Document.objects.values_list("external_id", flat=True)) == ["", "208912"]
+
+
+def test_a_page_without_source_id_is_known_by_its_file_name(tmp_path):
+    page = tmp_path / "page.txt"
+    data = strip_source_id(SEED_000.read_bytes())
+    page.write_bytes(data)
+    run_import(tmp_path)
+    page.write_bytes(data.replace(b"Summary:", b"Summary: "))
+    code, out, _ = run_import(tmp_path)
+    assert out.splitlines()[-1] == "created 0, updated 1, unchanged 0, failed 0"
+    assert Document.objects.count() == 1
+
+
+def test_a_document_whose_source_id_a_curator_changed_is_still_found_by_its_file(tmp_path):
+    shutil.copy(SEED_000, tmp_path / "page.txt")
+    run_import(tmp_path)
+    Document.objects.update(external_id="110699-corrected")
+    page = tmp_path / "page.txt"
+    page.write_bytes(page.read_bytes().replace(b"Summary:", b"Summary: "))
+    code, out, _ = run_import(tmp_path)
+    assert out.splitlines()[-1] == "created 0, updated 1, unchanged 0, failed 0"
+    document = Document.objects.get()
+    assert document.external_id == "110699-corrected"
