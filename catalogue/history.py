@@ -51,6 +51,23 @@ def deleted_records(model: type[models.Model], *, limit: int = 200) -> list:
     return latest
 
 
+def related_or_gone(obj: models.Model, name: str) -> str:
+    """The name of `obj`'s related record `name`, or its id when that row is gone.
+
+    History pages and "Deleted records" show old copies whose foreign keys point at
+    records merged away or deleted since; naming such a copy must not raise. With the
+    related record loaded (select_related, or read before) this costs no query.
+    """
+    field = obj._meta.get_field(name)
+    related_id = getattr(obj, field.attname)
+    if related_id is None:
+        return f"no {field.verbose_name}"
+    try:
+        return str(getattr(obj, name))
+    except field.related_model.DoesNotExist:
+        return f"{field.verbose_name} #{related_id}, deleted"
+
+
 def _cascading_children(model: type[models.Model]):
     """(child model, foreign key name) for every history-tracked child a deletion cascades to."""
     for relation in model._meta.related_objects:

@@ -273,7 +273,11 @@ class ArchivalReference(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.text or f"{self.repository}, f. {self.fond}"
+        from catalogue.history import related_or_gone
+
+        if self.text:
+            return self.text
+        return f"{related_or_gone(self, 'repository')}, f. {self.fond}"
 
 
 class Translation(models.Model):
@@ -333,7 +337,9 @@ class DocumentPerson(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} ({self.role})"
+        from catalogue.history import related_or_gone
+
+        return f"{related_or_gone(self, 'person')} ({self.role})"
 
 
 class DocumentOrganization(models.Model):
@@ -369,4 +375,6 @@ class DocumentOrganization(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organization} ({self.role})"
+        from catalogue.history import related_or_gone
+
+        return f"{related_or_gone(self, 'organization')} ({self.role})"

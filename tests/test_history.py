@@ -193,3 +193,82 @@ def test_every_record_has_a_history_page_in_the_admin(staff_client, model):
     assert page.status_code == 200
     assert obj.history.exists()
     assert staff_client.get(url("{}_{}_deleted".format(*info))).status_code == 200
+
+
+def test_history_pages_of_links_open_after_the_linked_record_was_merged_away_or_deleted(
+    staff_client,
+):
+    from people.services import organization_merge, person_merge
+
+    document = a_document_with_everything()
+    person_link = document.person_links.get()
+    organization_link = document.organization_links.get()
+    merged_away = person_link.person
+    survivor = make_person("Vyacheslav Molotov")
+    person_merge(keep=survivor, remove=[merged_away])
+    organization = organization_link.organization
+    organization_merge(
+        keep=Organization.objects.create(name="Ministry of Foreign Affairs"),
+        remove=[organization],
+    )
+    # The merge moved the links; their first history entries still name the removed records.
+    for link, name, gone_id in [
+        (person_link, "documentperson", merged_away.pk),
+        (organization_link, "documentorganization", organization.pk),
+    ]:
+        first = link.history.earliest()
+        history = staff_client.get(url(f"catalogue_{name}_history", link.pk))
+        assert history.status_code == 200, name
+        assert f"#{gone_id}, deleted" in history.content.decode()
+        old = staff_client.get(url(f"catalogue_{name}_simple_history", link.pk, first.history_id))
+        assert old.status_code == 200, name
+
+    # Deleted with the record they name: the deleted links' list opens and names the id.
+    gone = make_person("Deleted Person")
+    DocumentPerson.objects.create(document=document, person=gone, role="mentioned")
+    gone_id = gone.pk
+    gone.delete()
+    listing = staff_client.get(url("catalogue_documentperson_deleted"))
+    assert listing.status_code == 200
+    assert f"#{gone_id}" in listing.content.decode()
+    gone_org = Organization.objects.create(name="Deleted Organization")
+    DocumentOrganization.objects.create(document=document, organization=gone_org, role="funder")
+    gone_org.delete()
+    assert staff_client.get(url("catalogue_documentorganization_deleted")).status_code == 200
+
+
+def test_link_and_reference_names_say_which_record_is_gone():
+    document = make_document()
+    person = make_person("Deleted Person")
+    link = DocumentPerson.objects.create(document=document, person=person, role="author")
+    organization = Organization.objects.create(name="Deleted Organization", abbreviation="DO")
+    org_link = DocumentOrganization.objects.create(
+        document=document, organization=organization, role="funder"
+    )
+    repository = Repository.objects.create(code="GONE")
+    reference = ArchivalReference.objects.create(document=document, repository=repository, fond="5")
+    assert str(DocumentPerson.objects.get(pk=link.pk)) == "Deleted Person (author)"
+    assert str(org_link) == "Deleted Organization (DO) (funder)"
+    assert str(reference) == "GONE, f. 5"
+    # Historical copies point at ids that no longer exist.
+    person_id, organization_id = person.pk, organization.pk
+    old_link, old_org_link = link.history.earliest().instance, org_link.history.earliest().instance
+    old_reference = reference.history.earliest().instance
+    reference.delete()
+    repository.delete()
+    person.delete()
+    organization.delete()
+    assert str(old_link) == f"person #{person_id}, deleted (author)"
+    assert str(old_org_link) == f"organization #{organization_id}, deleted (funder)"
+    assert str(old_reference) == f"repository #{old_reference.repository_id}, deleted, f. 5"
+    # No repository at all, no text: still a name.
+    assert str(ArchivalReference(document=document, fond="7")) == "no repository, f. 7"
+    assert str(ArchivalReference(document=document, text="RGASPI f. 17")) == "RGASPI f. 17"
+
+
+def test_link_names_cost_no_query_with_the_linked_record_loaded(django_assert_num_queries):
+    document = make_document()
+    DocumentPerson.objects.create(document=document, person=make_person("A"), role="author")
+    link = DocumentPerson.objects.select_related("person").get()
+    with django_assert_num_queries(0):
+        assert str(link) == "A (author)"
