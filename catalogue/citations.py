@@ -184,8 +184,10 @@ def ris(data: CitationData) -> str:
 
 _BIBTEX_SPECIAL = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    # `\{` is still a brace to BibTeX, which counts braces before TeX sees the
+    # backslash: a lone one in a title ends the entry early (or never).
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "$": r"\$",
     "&": r"\&",
     "%": r"\%",

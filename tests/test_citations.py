@@ -72,7 +72,35 @@ def test_bibtex_has_a_stable_key_and_escapes_tex(client, corpus):
     text = response.content.decode()
     assert text.startswith(f"@unpublished{{catalogue-{corpus.politburo.pk},\n")
     assert "author = {Gromyko, Andrei}" in text
-    assert bibtex_escape("50% & $5 {x}_#") == r"50\% \& \$5 \{x\}\_\#"
+    assert bibtex_escape("50% & $5 {x}_#") == (
+        r"50\% \& \$5 \textbraceleft{}x\textbraceright{}\_\#"
+    )
+
+
+def _braces_balance(text: str) -> bool:
+    # BibTeX counts braces whatever precedes them, a backslash included.
+    depth = 0
+    for ch in text:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+@pytest.mark.parametrize(
+    "title", ["A lone { brace", "A lone } brace", "}{ reversed", "Письмо {о Корее", "ends with \\"]
+)
+def test_bibtex_stays_balanced_with_a_lone_brace_in_the_title_or_summary(client, title):
+    document = make_document(title=title, summary=f"summary {title}")
+    text = client.get(f"/documents/{document.pk}.bib").content.decode()
+    assert _braces_balance(text), text
+    assert text.count("\n}\n") == 1 and text.endswith("\n}\n")
+    try:
+        from pybtex.database import parse_string
+    except ImportError:  # not a dependency: the balance above is what BibTeX needs
+        return
+    entry = parse_string(text, "bibtex").entries[f"catalogue-{document.pk}"]
+    assert "brace" in entry.fields["title"] or "Корее" in entry.fields["title"]
 
 
 def test_csl_json_is_a_manuscript_with_archive_and_location(client, corpus):
