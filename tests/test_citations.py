@@ -148,3 +148,9 @@ def test_plain_text_formats_keep_hostile_text_on_one_line(client):
     bib = client.get(f"/documents/{document.pk}.bib").content.decode()
     assert "\nER" not in bib and r"\{" not in bib.split("title = ")[0]
     assert one_line("a\x00b\n\tc") == "a b c"
+
+
+def test_the_canonical_link_is_the_documents_own_url_without_the_query_string(client, corpus):
+    url = corpus.politburo.get_absolute_url()
+    page = client.get(url, {"utm_source": "x", "q": "Korea"}).content.decode()
+    assert f'<link rel="canonical" href="http://testserver{url}">' in page
