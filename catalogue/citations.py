@@ -31,21 +31,50 @@ def one_line(text: str | None) -> str:
     return " ".join(_CONTROL.sub(" ", text or "").split())
 
 
+# Generational suffixes, as the display name writes them ("Edward Stettinius Jr."): the
+# sort name leaves them out, and without them a father and son are one name.
+_SUFFIX = re.compile(r",?\s+(Jr|Sr|JR|SR|II|III|IV)\.?$")
+_SUFFIXES = {"jr": "Jr.", "sr": "Sr.", "ii": "II", "iii": "III", "iv": "IV"}
+
+
 @dataclass(frozen=True)
 class Name:
     display: str
     family: str | None
     given: str | None
+    suffix: str | None = None
 
     @property
     def inverted(self) -> str:
-        return f"{self.family}, {self.given}" if self.family and self.given else self.display
+        """Family, given, suffix: RIS and citation_author ("Stettinius, Edward, Jr.")."""
+        if not (self.family and self.given):
+            return self.display
+        return ", ".join(p for p in (self.family, self.given, self.suffix) if p)
+
+    @property
+    def bibtex(self) -> str:
+        """BibTeX's "von Last, Jr, First" ("Stettinius, Jr., Edward")."""
+        if not (self.family and self.given):
+            return self.display
+        return ", ".join(p for p in (self.family, self.suffix, self.given) if p)
+
+
+def _is_suffix(word: str) -> bool:
+    return word.strip().rstrip(".").casefold() in _SUFFIXES
 
 
 def _name(person) -> Name:
+    found = _SUFFIX.search(person.name)
+    suffix = _SUFFIXES[found.group(1).casefold()] if found else None
     family, _, given = (person.sort_name or "").partition(",")
-    if given.strip():
-        return Name(person.name, family.strip(), given.strip())
+    family = family.strip()
+    given = ", ".join(p.strip() for p in given.split(",") if p.strip() and not _is_suffix(p))
+    if found and _is_suffix(family):
+        # A sort name made from the display name's last word: "Jr., Edward Stettinius".
+        *first, family = person.name[: found.start()].split() or [""]
+        given = " ".join(first)
+    if family and given:
+        return Name(person.name, family, given, suffix)
     return Name(person.name, None, None)
 
 
@@ -207,7 +236,7 @@ def bibtex(data: CitationData) -> str:
     fields: list[tuple[str, str]] = [
         # Double braces keep the title's capitals as written.
         ("title", "{" + bibtex_escape(data.title) + "}"),
-        ("author", " and ".join(bibtex_escape(n.inverted) for n in data.authors)),
+        ("author", " and ".join(bibtex_escape(n.bibtex) for n in data.authors)),
     ]
     if data.date_parts:
         fields.append(("year", str(data.date_parts[0])))
@@ -236,7 +265,9 @@ def csl_json(data: CitationData) -> list[dict[str, Any]]:
         "URL": data.url,
     }
     authors = [
-        {"family": n.family, "given": n.given} if n.family else {"literal": n.display}
+        {"family": n.family, "given": n.given} | ({"suffix": n.suffix} if n.suffix else {})
+        if n.family
+        else {"literal": n.display}
         for n in data.authors
     ]
     optional = {

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from catalogue.citations import bibtex_escape, one_line
-from tests.conftest import make_document
+from catalogue.models import DocumentPerson
+from tests.conftest import make_document, make_person
 from tests.public_corpus import XSS, build_corpus
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +155,54 @@ def test_the_canonical_link_is_the_documents_own_url_without_the_query_string(cl
     url = corpus.politburo.get_absolute_url()
     page = client.get(url, {"utm_source": "x", "q": "Korea"}).content.decode()
     assert f'<link rel="canonical" href="http://testserver{url}">' in page
+
+
+def _authored_by(*people):
+    document = make_document(title="Memorandum on the trusteeship")
+    for person in people:
+        DocumentPerson.objects.create(document=document, person=person, role="author")
+    return document
+
+
+def _ris_authors(client, document) -> list[str]:
+    ris = client.get(f"/documents/{document.pk}.ris").content.decode()
+    return [line.split("  - ", 1)[1] for line in ris.split("\r\n") if line.startswith("AU  - ")]
+
+
+def test_a_name_suffix_is_kept_in_every_format_so_father_and_son_stay_apart(client):
+    son = make_person("Edward Stettinius Jr.", sort_name="Stettinius, Edward")
+    father = make_person("Edward R. Stettinius Sr", sort_name="Stettinius, Edward R.")
+    document = _authored_by(son, father)
+    assert _ris_authors(client, document) == [
+        "Stettinius, Edward, Jr.",
+        "Stettinius, Edward R., Sr.",
+    ]
+    bib = client.get(f"/documents/{document.pk}.bib").content.decode()
+    assert "author = {Stettinius, Jr., Edward and Stettinius, Sr., Edward R.}" in bib
+    (item,) = json.loads(client.get(f"/documents/{document.pk}.csl.json").content)
+    assert item["author"] == [
+        {"family": "Stettinius", "given": "Edward", "suffix": "Jr."},
+        {"family": "Stettinius", "given": "Edward R.", "suffix": "Sr."},
+    ]
+    page = client.get(document.get_absolute_url()).content.decode()
+    authors = re.findall(r'<meta name="citation_author" content="([^"]*)">', page)
+    assert authors == ["Stettinius, Edward, Jr.", "Stettinius, Edward R., Sr."]
+
+
+@pytest.mark.parametrize(
+    ("name", "sort_name", "ris"),
+    [
+        # The model's own sort name takes the display name's last word: "Jr., Edward Stettinius".
+        ("Edward Stettinius Jr.", "", "Stettinius, Edward, Jr."),
+        ("Edward Stettinius Jr.", "Stettinius, Edward, Jr.", "Stettinius, Edward, Jr."),
+        ("John Smith III", "Smith, John", "Smith, John, III"),
+        ("Andrei Gromyko", "Gromyko, Andrei", "Gromyko, Andrei"),
+        ("Louis IV", "", "Louis IV"),
+        ("Андрей Громыко", "Громыко, Андрей", "Громыко, Андрей"),
+    ],
+)
+def test_a_suffix_is_read_from_the_display_name_whatever_the_sort_name(
+    client, name, sort_name, ris
+):
+    document = _authored_by(make_person(name, sort_name=sort_name))
+    assert _ris_authors(client, document) == [ris]
