@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from . import text as textmod
 from .credits import is_credit_line
@@ -354,6 +355,26 @@ class _Reader:
         return None
 
 
+def _header_follows(reader: _Reader, k: int) -> bool:
+    """Whether the next line after `k` (past the date) is a header label or the citation."""
+    j = reader.next_content(k + 1)
+    if j < reader.n and parse_date(reader.lines[j]):
+        j = reader.next_content(j + 1)
+    if j >= reader.n:
+        return False
+    line = reader.lines[j]
+    label = label_of(line, bare_ok=False)
+    return bool(label and label[0] != "docinfo") or is_citation_like(line)
+
+
+def _similar(line: str, want: str) -> bool:
+    """Whether `line` reads as the title `want` (normalised) with a few words changed."""
+    have = _norm(line)
+    if not have or not want or min(len(have), len(want)) < 0.7 * max(len(have), len(want)):
+        return False
+    return SequenceMatcher(None, have, want, autojunk=False).ratio() >= 0.8
+
+
 def _citation_title(citation: str) -> str | None:
     if not citation or citation[0] not in _QUOTES:
         return None
@@ -417,6 +438,23 @@ def segment(text: str) -> Segments:
                 seg.title_line = lead[1]
                 seg.date = lead[0]
                 break
+        else:
+            # The heading edited after the citation was written ("Washington" become
+            # "Washington, D.C."): still the heading. Left unfound, the labels after it
+            # would be taken for the footer, and the whole body lost.
+            for k in top_zone:
+                line = lines[k]
+                if k == cit_idx or len(line) > len(cit_title) + 80:
+                    continue
+                lead = split_leading_date(line)
+                if lead and _is_title_like(lead[1]) and _similar(lead[1], want):
+                    title_idx = date_idx = k
+                    seg.date, seg.title_line = lead
+                    break
+                if _is_title_like(line) and _similar(line, want):
+                    title_idx = k
+                    seg.title_line = line
+                    break
 
     top = top_zone[:14]
     if date_idx is None:
@@ -440,6 +478,13 @@ def segment(text: str) -> Segments:
         if lead and _is_title_like(lead[1]):
             title_idx = date_idx = top[0]
             seg.date, seg.title_line = lead
+    if title_idx is None and cit_title is not None and date_idx is not None:
+        # A heading beside the date that is not the citation's title at all (rewritten
+        # since): the heading still, when the header's labels or citation follow it.
+        guess = _guess_title(lines, top, date_idx)
+        if guess is not None and guess != cit_idx and _header_follows(reader, guess):
+            title_idx = guess
+            seg.title_line = lines[guess]
     if title_idx is None and cit_title is None:
         title_idx = _guess_title(lines, top, date_idx)
         if title_idx is not None:

@@ -564,6 +564,7 @@ class Loader:
     def _write(self, parsed: ParsedDocument, existing: Document | None) -> FileOutcome:
         resolution = self.resolver.resolve(parsed)
         new = parsed_values(parsed, resolution)
+        warnings = list(parsed.warnings)
         if existing is None:
             document = Document(status="published")
             apply_fields = [*SCALAR_FIELDS, *SET_FIELDS]
@@ -571,8 +572,22 @@ class Loader:
             outcome = "created"
         else:
             document = Document.objects.select_for_update().get(pk=existing.pk)
-            apply_fields, conflicts = three_way(document, new)
+            current = current_values(document)
+            apply_fields, conflicts = three_way(document, new, current)
             outcome = "updated"
+            held = gutted(current, new, apply_fields)
+            if held:
+                # The page lost most of what the document holds (a misread layout, a
+                # page cut short): kept as it is, the new values beside it for review.
+                apply_fields = [name for name in apply_fields if name not in held]
+                conflicts.update({name: new[name] for name in held})
+                last = document.imported_values or {}
+                new = {**new, **{name: last.get(name, current[name]) for name in held}}
+                warnings.append(
+                    "re-import would drop most of the document's "
+                    + ", ".join(held)
+                    + "; the current ones are kept, the new ones kept as a conflict"
+                )
 
         for name in SCALAR_FIELDS:
             if name in apply_fields:
@@ -586,10 +601,10 @@ class Loader:
         document.imported_at = timezone.now()
         document.imported_values = new
         document.import_conflicts = conflicts
-        if parsed.needs_review:
+        if parsed.needs_review or len(warnings) > len(parsed.warnings):
             document.needs_review = True
-        if parsed.warnings:
-            document.review_notes = "\n".join(parsed.warnings)
+        if warnings:
+            document.review_notes = "\n".join(warnings)
         if existing is not None:
             document.version += 1
         document.save()
@@ -609,7 +624,7 @@ class Loader:
             outcome,
             document_id=document.pk,
             conflicts=conflicts,
-            warnings=list(parsed.warnings),
+            warnings=warnings,
             layout=parsed.layout,
             encoding=parsed.encoding,
         )
@@ -797,10 +812,13 @@ def _history_sql(model) -> str | None:
     )
 
 
-def three_way(document: Document, new: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+def three_way(
+    document: Document, new: dict[str, Any], current: dict[str, Any] | None = None
+) -> tuple[list[str], dict[str, Any]]:
     """Which fields take the new import, and the conflicts kept for curators."""
     last = document.imported_values or {}
-    current = current_values(document)
+    if current is None:
+        current = current_values(document)
     curated = set(document.curated_fields or [])
     apply: list[str] = []
     conflicts: dict[str, Any] = {}
@@ -813,6 +831,33 @@ def three_way(document: Document, new: dict[str, Any]) -> tuple[list[str], dict[
         elif now != _comparable(name, new[name]):
             conflicts[name] = new[name]
     return apply, conflicts
+
+
+# A re-import that would leave less than this share of a document's text, or of its
+# links (from at least GUTTED_MIN_LINKS), is held back for review instead.
+GUTTED_SHARE = 0.5
+GUTTED_MIN_TEXT = 200
+GUTTED_MIN_LINKS = 3
+
+
+def gutted(current: dict[str, Any], new: dict[str, Any], apply: list[str]) -> list[str]:
+    """The related sets the new import would mostly empty, of those it would replace.
+
+    A heading misread, a page cut short: the parse finds a fraction of what it found
+    before, and replacing the texts and links with it would lose them silently.
+    """
+    held: list[str] = []
+    if "texts" in apply:
+        before = sum(len(text["text"]) for text in current["texts"])
+        after = sum(len(text["text"]) for text in new["texts"])
+        if before >= GUTTED_MIN_TEXT and after < GUTTED_SHARE * before:
+            held.append("texts")
+    links = [name for name in ("people", "organizations") if name in apply]
+    before = sum(len(current[name]) for name in links)
+    after = sum(len(new[name]) for name in links)
+    if before >= GUTTED_MIN_LINKS and after < GUTTED_SHARE * before:
+        held += links
+    return held
 
 
 def replace_links(document: Document, model, key: str, wanted: list[tuple[int, str]]) -> None:
