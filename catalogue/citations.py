@@ -336,15 +336,37 @@ def json_ld(data: CitationData, document: Document) -> dict[str, Any]:
         if data.repository
         else None,
         "author": [{"@type": "Person", "name": n.display} for n in data.authors] or None,
-        "mentions": [
-            {"@type": "Person", "name": link.person.name}
-            for link in document.person_links.all()
-            if link.role != PersonRole.AUTHOR
-        ]
-        or None,
+        **_people_by_property(document),
     }
     record.update({key: value for key, value in optional.items() if value})
     return record
+
+
+def _people_by_property(document: Document) -> dict[str, list[dict[str, str]] | None]:
+    """schema.org's translator, contributor and mentions, each person once per property.
+
+    Translators are the document's translator links and the translators of its texts;
+    mentions are the people it names otherwise (recipients, participants, the
+    mentioned), less its authors, who have their own property.
+    """
+    people: dict[str, dict[int, Any]] = {"translator": {}, "contributor": {}, "mentions": {}}
+    authors = {
+        link.person_id for link in document.person_links.all() if link.role == PersonRole.AUTHOR
+    }
+    for link in document.person_links.all():
+        if link.role == PersonRole.TRANSLATOR:
+            people["translator"].setdefault(link.person_id, link.person)
+        elif link.role == PersonRole.CONTRIBUTOR:
+            people["contributor"].setdefault(link.person_id, link.person)
+        elif link.person_id not in authors:
+            people["mentions"].setdefault(link.person_id, link.person)
+    for text in document.texts.all():
+        for person in text.translators.all():
+            people["translator"].setdefault(person.pk, person)
+    return {
+        key: [{"@type": "Person", "name": person.name} for person in found.values()] or None
+        for key, found in people.items()
+    }
 
 
 def json_for_script(data: Any) -> SafeString:

@@ -10,7 +10,7 @@ import pytest
 from catalogue.citations import bibtex_escape, one_line
 from catalogue.models import DocumentPerson
 from tests.conftest import make_document, make_person
-from tests.public_corpus import XSS, build_corpus
+from tests.public_corpus import XSS, add_text, build_corpus
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +206,44 @@ def test_a_suffix_is_read_from_the_display_name_whatever_the_sort_name(
 ):
     document = _authored_by(make_person(name, sort_name=sort_name))
     assert _ris_authors(client, document) == [ris]
+
+
+def _json_ld(client, document) -> dict:
+    page = client.get(document.get_absolute_url()).content.decode()
+    return json.loads(page.split('<script type="application/ld+json">')[1].split("</script>")[0])
+
+
+def test_json_ld_names_translators_and_contributors_by_their_roles_and_mentions_once(
+    client, django_assert_num_queries
+):
+    document = make_document(title="Memorandum of conversation")
+    author, recipient, named = (make_person(n) for n in ("Andrei Gromyko", "Kim Il Sung", "Pak"))
+    translator, contributor, text_only = (
+        make_person(n) for n in ("Gary Goldberg", "Sergey Radchenko", "Kathryn Weathersby")
+    )
+    for person, role in [
+        (author, "author"),
+        (author, "recipient"),  # the author, not mentioned as well
+        (recipient, "recipient"),
+        (recipient, "mentioned"),  # one person in two roles: mentioned once
+        (named, "participant"),
+        (translator, "translator"),
+        (contributor, "contributor"),
+    ]:
+        DocumentPerson.objects.create(document=document, person=person, role=role)
+    add_text(document, "translation", "en", "Text").translators.add(translator, text_only)
+    add_text(document, "original", "ru", "Текст", position=1)
+
+    with django_assert_num_queries(1):  # the document page's one statement
+        ld = _json_ld(client, document)
+
+    person = lambda name: {"@type": "Person", "name": name}  # noqa: E731
+    assert ld["author"] == [person("Andrei Gromyko")]
+    assert ld["translator"] == [person("Gary Goldberg"), person("Kathryn Weathersby")]
+    assert ld["contributor"] == [person("Sergey Radchenko")]
+    assert ld["mentions"] == [person("Kim Il Sung"), person("Pak")]
+
+
+def test_json_ld_leaves_out_roles_nobody_has(client):
+    ld = _json_ld(client, make_document(title="Unsigned note"))
+    assert not {"author", "translator", "contributor", "mentions"} & set(ld)
