@@ -278,8 +278,10 @@ class Loader:
         self._rows: _Rows | None = None
 
     def import_file(self, path: Path) -> FileOutcome:
-        read = read_file(path, self.max_bytes)
-        return read if isinstance(read, FileOutcome) else self.import_bytes(read, path.name)
+        parsed = read_and_parse(path, self.max_bytes)
+        if isinstance(parsed, FileOutcome):
+            return parsed
+        return self.import_parsed(parsed, parsed.file_name)
 
     def import_bytes(self, data: bytes, name: str) -> FileOutcome:
         try:
@@ -878,16 +880,49 @@ Prepared = FileOutcome | tuple[ParsedDocument, tuple[list[int], list[int]] | Non
 _worker_resolver: Resolver | None = None
 
 
+def printable(text: str) -> str:
+    """`text` as it can be stored and printed: the bytes of a file name that are not
+    UTF-8 (kept by Python as lone surrogates, which no database or terminal takes)
+    written as %XX, "caf%E9.txt" — the same name for the same bytes, run after run (a
+    backslash escape would be taken for a directory by the parser's base name)."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return "".join(_printable_char(ch) for ch in text)
+
+
+def _printable_char(ch: str) -> str:
+    if "\udc80" <= ch <= "\udcff":  # an undecodable byte, as os.fsdecode keeps it
+        return f"%{ord(ch) - 0xDC00:02X}"
+    return "\ufffd" if "\ud800" <= ch <= "\udfff" else ch
+
+
 def read_file(path: Path, max_bytes: int) -> bytes | FileOutcome:
+    name, shown = printable(path.name), printable(str(path))
     try:
         size = path.stat().st_size
         if size > max_bytes:
             return FileOutcome(
-                path.name, "failed", f"{path}: file is {size} bytes, over the {max_bytes} limit"
+                name, "failed", f"{shown}: file is {size} bytes, over the {max_bytes} limit"
             )
         return path.read_bytes()
     except OSError as exc:
-        return FileOutcome(path.name, "failed", f"{path}: cannot read: {exc.strerror or exc}")
+        return FileOutcome(name, "failed", f"{shown}: cannot read: {exc.strerror or exc}")
+
+
+def read_and_parse(path: Path, max_bytes: int) -> ParsedDocument | FileOutcome:
+    read = read_file(path, max_bytes)
+    if isinstance(read, FileOutcome):
+        return read
+    name = printable(path.name)
+    try:
+        parsed = parse(read, name)
+    except ImporterError as exc:
+        return FileOutcome(name, "failed", str(exc))
+    if name != path.name:
+        parsed.warnings.append(f"the file name is not valid UTF-8: imported as {name}")
+    return parsed
 
 
 def prepare(path: Path, max_bytes: int) -> Prepared:
@@ -896,13 +931,9 @@ def prepare(path: Path, max_bytes: int) -> Prepared:
     Runs in worker processes for large imports; mentions are left to the resolver
     (None) when no snapshot was handed to this process.
     """
-    read = read_file(path, max_bytes)
-    if isinstance(read, FileOutcome):
-        return read
-    try:
-        parsed = parse(read, path.name)
-    except ImporterError as exc:
-        return FileOutcome(path.name, "failed", str(exc))
+    parsed = read_and_parse(path, max_bytes)
+    if isinstance(parsed, FileOutcome):
+        return parsed
     return parsed, _worker_resolver.mentions(parsed) if _worker_resolver is not None else None
 
 
@@ -1086,7 +1117,8 @@ def import_paths(
             # The importer's own account cannot be written (read-only or full database):
             # no file can be, so each is reported failed, by name, and nothing is written.
             for path in files:
-                report(FileOutcome(path.name, "failed", f"{path.name}: not imported: {exc}"))
+                name = printable(path.name)
+                report(FileOutcome(name, "failed", f"{name}: not imported: {exc}"))
             return outcomes
 
         def write(prepared: list[Prepared]) -> None:

@@ -1,0 +1,82 @@
+"""File names as the file system gives them: not always UTF-8, not always unique."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from catalogue.importer.load import Loader, printable
+from catalogue.models import Document
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.django_db
+
+SEED_000 = SEEDS / "000_dffedfc781ea1ebd.txt"
+SEED_001 = SEEDS / "001_b07270223d59d938.txt"
+
+
+def run_import(*paths, **options) -> tuple[int, str, str]:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_documents", *map(str, paths), stdout=out, stderr=err, **options)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def latin1_name(folder: Path, name: bytes) -> Path:
+    """A path whose name is `name`, bytes that are not UTF-8 (as Python keeps them)."""
+    path = folder / os.fsdecode(name)
+    try:
+        path.write_bytes(b"")
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system takes only UTF-8 file names")
+    return path
+
+
+def test_printable_writes_undecodable_bytes_as_percent_escapes():
+    assert printable("café.txt") == "café.txt"
+    assert printable(os.fsdecode(b"caf\xe9.txt")) == "caf%E9.txt"
+    assert printable("a\ud800b") == "a\ufffdb"  # a surrogate no file name byte gives
+
+
+def test_a_file_name_that_is_not_utf8_imports_under_an_escaped_name(tmp_path):
+    shutil.copy(SEED_000, latin1_name(tmp_path, b"caf\xe9.txt"))
+    shutil.copy(SEED_001, tmp_path / "other.txt")
+    report = tmp_path / "report.json"
+    code, out, err = run_import(tmp_path, verbosity=2, report=report)
+    assert code == 0, err
+    assert out.splitlines()[-1] == "created 2, updated 0, unchanged 0, failed 0"
+    assert "created   caf%E9.txt" in out
+    document = Document.objects.get(source_file="caf%E9.txt")
+    assert document.external_id == "110699"
+    assert "not valid UTF-8: imported as caf%E9.txt" in document.review_notes
+    files = {f["file"]: f for f in json.loads(report.read_text("utf-8"))["files"]}
+    assert files["caf%E9.txt"]["outcome"] == "created"
+    # The same bytes again: the same name, so the same document.
+    code, out, _ = run_import(tmp_path)
+    assert out.splitlines()[-1] == "created 0, updated 0, unchanged 2, failed 0"
+
+
+def test_a_bad_file_whose_name_is_not_utf8_fails_alone_with_a_reason_naming_it(tmp_path):
+    latin1_name(tmp_path, b"\xff\xfe-empty.txt")  # empty
+    shutil.copy(SEED_001, tmp_path / "other.txt")
+    code, out, err = run_import(tmp_path)
+    assert code == 1
+    assert out.splitlines()[-1] == "created 1, updated 0, unchanged 0, failed 1"
+    assert err.strip() == "failed: %FF%FE-empty.txt: empty file"
+
+
+def test_the_file_by_file_path_takes_the_escaped_name_too(tmp_path):
+    path = latin1_name(tmp_path, b"caf\xe9.txt")
+    shutil.copy(SEED_000, path)
+    outcome = Loader().import_file(path)
+    assert (outcome.outcome, outcome.file) == ("created", "caf%E9.txt")
+    assert Document.objects.get().source_file == "caf%E9.txt"
