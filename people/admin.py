@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 
 from catalogue.admin_base import (
     BulkImportExportMixin,
@@ -13,18 +14,48 @@ from catalogue.admin_base import (
     documents_html,
 )
 from people import services
-from people.models import Organization, OrganizationName, Person, PersonName
+from people.models import Organization, OrganizationName, Person, PersonName, variant_key
 from people.resources import OrganizationResource, PersonResource
+
+
+class VariantFormSet(BaseInlineFormSet):
+    """Two rows of one save that are the same spelling: an error on the second, not a 500.
+
+    Each row is checked against the stored variants by the model (`validate_variant_constraints`);
+    rows added together are checked against each other here, as the formset does for the unique
+    constraints its forms can see (`name_key` is not one of their fields).
+    """
+
+    def clean(self):
+        super().clean()
+        seen: dict[str, str] = {}
+        for form in self.forms:
+            if self._should_delete_form(form) or not getattr(form, "cleaned_data", None):
+                continue
+            name = form.cleaned_data.get("name")
+            if not name or "name" in form.errors:
+                continue
+            key = variant_key(name)
+            if key in seen:
+                form.add_error(
+                    "name",
+                    f"“{seen[key]}” is already in this list; spellings that differ only in "
+                    "case or spacing count as the same variant.",
+                )
+            else:
+                seen[key] = name
 
 
 class PersonNameInline(CuratorInlineMixin, admin.TabularInline):
     model = PersonName
+    formset = VariantFormSet
     extra = 1
     fields = ["name", "language", "kind"]
 
 
 class OrganizationNameInline(CuratorInlineMixin, admin.TabularInline):
     model = OrganizationName
+    formset = VariantFormSet
     extra = 1
     fields = ["name", "language", "kind"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -33,6 +34,43 @@ class OrganizationKind(models.TextChoices):
 def variant_key(name: str) -> str:
     """What makes two spellings the same variant: case and surrounding space do not count."""
     return " ".join(name.split()).casefold()
+
+
+def validate_variant_constraints(variant, owner: str, exclude, validate_others) -> None:
+    """A variant's constraints, the one on (owner, name_key) with a message on the name.
+
+    `name_key` follows the name and is no form field, so a model form leaves it out of its
+    validation and with it the unique constraint: a spelling the record already had reached
+    the database and failed there (500). Here the key is computed from the name and checked
+    whenever the name and the owner are; `validate_others` checks the remaining constraints.
+    """
+    exclude = set(exclude or ())
+    errors: dict = {}
+    try:
+        validate_others(exclude | {"name_key"})
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    variant.name_key = variant_key(variant.name or "")
+    owner_id = getattr(variant, f"{owner}_id")
+    # The owner is not looked at in `exclude`: an inline form leaves its parent key out of
+    # validation, though it is set. An owner that failed validation is left as it was.
+    if not ("name" in exclude or owner_id is None or not variant.name_key):
+        same = (
+            type(variant)
+            ._default_manager.filter(**{f"{owner}_id": owner_id, "name_key": variant.name_key})
+            .exclude(pk=variant.pk)
+            .values_list("name", flat=True)
+            .first()
+        )
+        if same is not None:
+            errors.setdefault("name", []).append(ValidationError(
+                "This %(owner)s already has the variant “%(same)s”; spellings that differ "
+                "only in case or spacing count as the same variant.",
+                code="unique",
+                params={"owner": variant._meta.get_field(owner).verbose_name, "same": same},
+            ))  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
 
 
 def unique_slug(model: type[models.Model], text: str, *, exclude_pk: int | None = None) -> str:
@@ -136,6 +174,9 @@ class PersonName(models.Model):
         self.name_key = variant_key(self.name)
         super().save(*args, **kwargs)
 
+    def validate_constraints(self, exclude=None) -> None:
+        validate_variant_constraints(self, "person", exclude, super().validate_constraints)
+
 
 class Organization(models.Model):
     name = models.CharField(max_length=255)
@@ -209,6 +250,9 @@ class OrganizationName(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.name_key = variant_key(self.name)
         super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None) -> None:
+        validate_variant_constraints(self, "organization", exclude, super().validate_constraints)
 
 
 class PersonRedirect(models.Model):

@@ -152,3 +152,130 @@ def test_the_document_changelist_costs_as_many_queries_at_10000_documents_as_at_
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
     # The page shows 50 rows however many there are.
     assert response.context["cl"].result_list.__len__() == 50
+
+
+# --- name variants: a spelling a record already has is a form error, not a 500 --------------
+
+
+def field_errors(response, field: str = "name") -> str:
+    form = response.context["adminform"].form
+    return " ".join(str(e) for e in form.errors.get(field, []))
+
+
+def inline_errors(response) -> str:
+    return " ".join(
+        str(error)
+        for inline in response.context["inline_admin_formsets"]
+        for form_errors in inline.formset.errors
+        for errors in form_errors.values()
+        for error in errors
+    )
+
+
+@pytest.mark.parametrize("spelling", ["Chou En-lai", "chou en-lai", "  CHOU   En-lai "])
+def test_adding_a_variant_the_person_already_has_is_refused_with_a_message(staff_client, spelling):
+    from people.models import PersonName
+
+    person = make_person("Zhou Enlai", "Chou En-lai")
+    response = staff_client.post(
+        admin_url(PersonName, "add"), {"person": person.pk, "name": spelling, "kind": "alias"}
+    )
+    assert response.status_code == 200
+    message = field_errors(response)
+    assert "already has the variant “Chou En-lai”" in message
+    assert "person" in message and "case" in message
+    assert person.variants.count() == 1
+
+
+def test_a_variant_is_checked_against_its_own_record_only(staff_client):
+    from people.models import PersonName
+
+    zhou = make_person("Zhou Enlai", "Chou En-lai")
+    other = make_person("Someone Else")
+    add = admin_url(PersonName, "add")
+    # Another person may go by the same spelling.
+    data = {"person": other.pk, "name": "Chou En-lai", "kind": "alias"}
+    assert staff_client.post(add, data).status_code == 302
+    # A variant saved again, or with its own case changed, does not collide with itself.
+    variant = zhou.variants.get()
+    change = reverse("admin:people_personname_change", args=[variant.pk])
+    data = {"person": zhou.pk, "name": "CHOU EN-LAI", "kind": "alias", "language": ""}
+    assert staff_client.post(change, data).status_code == 302
+    assert PersonName.objects.get(pk=variant.pk).name == "CHOU EN-LAI"
+    # Nor does moving it to a record that has the spelling go unnoticed.
+    other_variant = other.variants.get()
+    change = reverse("admin:people_personname_change", args=[other_variant.pk])
+    data = {"person": zhou.pk, "name": "Chou En-lai", "kind": "alias", "language": ""}
+    response = staff_client.post(change, data)
+    assert response.status_code == 200 and "already has the variant" in field_errors(response)
+    assert PersonName.objects.get(pk=other_variant.pk).person_id == other.pk
+
+
+def test_bad_variant_forms_get_their_own_errors_and_no_500(staff_client):
+    from people.models import PersonName
+
+    person = make_person("Zhou Enlai", "Chou En-lai")
+    add = admin_url(PersonName, "add")
+    response = staff_client.post(add, {"person": person.pk, "name": "", "kind": "alias"})
+    assert response.status_code == 200 and "required" in field_errors(response)
+    missing = {"person": 999_999, "name": "Chou En-lai", "kind": "alias"}
+    response = staff_client.post(add, missing)
+    assert response.status_code == 200 and field_errors(response, "person")
+    assert field_errors(response) == ""  # no owner to compare with
+    response = staff_client.post(add, {"name": "Chou En-lai", "kind": "alias"})
+    assert response.status_code == 200 and field_errors(response, "person")
+    assert person.variants.count() == 1
+
+
+def test_the_persons_variants_inline_refuses_a_spelling_it_already_lists(staff_client):
+    from tests.admin_forms import change_form_data
+
+    person = make_person("Zhou Enlai", "Chou En-lai")
+    url = reverse("admin:people_person_change", args=[person.pk])
+    data = change_form_data(staff_client, url)
+    data["variants-1-name"] = "chou en-lai"
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "already has the variant “Chou En-lai”" in inline_errors(response)
+    assert person.variants.count() == 1
+
+
+def test_two_new_rows_of_one_save_with_the_same_spelling_are_refused(staff_client):
+    from tests.admin_forms import change_form_data
+
+    person = make_person("Zhou Enlai")
+    url = reverse("admin:people_person_change", args=[person.pk])
+    data = change_form_data(staff_client, url)
+    data.update({
+        "variants-TOTAL_FORMS": "2",
+        "variants-0-name": "Chou En-lai", "variants-0-kind": "alias",
+        "variants-1-name": "CHOU EN-LAI", "variants-1-kind": "alias",
+    })  # fmt: skip
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "“Chou En-lai” is already in this list" in inline_errors(response)
+    assert person.variants.count() == 0
+    # Two different spellings in one save are fine.
+    data["variants-1-name"] = "周恩来"
+    assert staff_client.post(url, data).status_code == 302
+    assert sorted(person.variants.values_list("name", flat=True)) == ["Chou En-lai", "周恩来"]
+
+
+def test_organization_variants_refuse_a_spelling_already_there(staff_client):
+    from people.models import OrganizationName
+    from tests.admin_forms import change_form_data
+
+    organization = Organization.objects.create(name="Ministry of Foreign Affairs")
+    OrganizationName.objects.create(organization=organization, name="MID")
+    response = staff_client.post(
+        admin_url(OrganizationName, "add"),
+        {"organization": organization.pk, "name": "mid", "kind": "abbreviation"},
+    )
+    assert response.status_code == 200
+    assert "organization already has the variant “MID”" in field_errors(response)
+    url = reverse("admin:people_organization_change", args=[organization.pk])
+    data = change_form_data(staff_client, url)
+    data["variants-1-name"] = "Mid"
+    response = staff_client.post(url, data)
+    assert response.status_code == 200 and "already has the variant" in inline_errors(response)
+    assert organization.variants.count() == 1
