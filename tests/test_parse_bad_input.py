@@ -296,3 +296,50 @@ def test_other_legacy_encodings(page, encoding, language):
     assert doc.title == text.split("\n\n")[1]
     assert [t.language for t in doc.texts] == [language]
     assert doc.original_languages == [language]
+
+
+def _cuts_inside_characters(data: bytes, limit: int) -> list[int]:
+    """Lengths at which `data` ends inside a multi-byte UTF-8 character."""
+    inside = [n for n in range(1, len(data)) if data[n] & 0xC0 == 0x80]
+    step = max(1, len(inside) // limit)
+    return inside[::step]
+
+
+@pytest.mark.parametrize(
+    ("seed", "length"),
+    [
+        ("002_ad773c37738b5aa8.txt", 1749),  # inside the ’ of "Workers’": was cp866
+        ("000_dffedfc781ea1ebd.txt", 1084),  # the only non-ASCII byte is the cut one: cp1252
+    ],
+)
+def test_a_page_cut_inside_its_last_character_is_read_as_utf8(seed, length):
+    data = (SEEDS / seed).read_bytes()[:length]
+    doc = parse(data, "cut.txt")
+    assert doc.encoding == "utf-8"
+    assert doc.needs_review is True
+    assert any("last character was cut off" in w for w in doc.warnings)
+    assert all("\ufffd" not in t.text for t in doc.texts)
+    whole = parse((SEEDS / seed).read_bytes(), "whole.txt")
+    assert doc.title == whole.title
+    assert doc.date == whole.date
+
+
+@pytest.mark.parametrize("seed", sorted(p.name for p in SEEDS.glob("*.txt")))
+def test_every_cut_inside_a_character_reads_as_utf8(seed):
+    data = (SEEDS / seed).read_bytes()
+    for length in _cuts_inside_characters(data, 60):
+        try:
+            doc = parse(data[:length], "cut.txt")
+        except ParseError as exc:  # cut before anything recognisable
+            assert "nothing recognisable" in str(exc), length
+            continue
+        assert doc.encoding == "utf-8", length
+        assert any("last character was cut off" in w for w in doc.warnings), length
+
+
+def test_a_broken_byte_before_the_end_is_not_a_cut_character():
+    # Only a sequence cut short at the very end is one; legacy pages stay legacy.
+    text = "June 1, 1956\n\nNote\n\nThe café meeting in Zürich was naïve.\n"
+    doc = parse(text.encode("cp1252")[:-2], "latin.txt")
+    assert doc.encoding == "cp1252"
+    assert not any("cut off" in w for w in doc.warnings)

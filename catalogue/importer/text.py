@@ -6,6 +6,7 @@ the archive, so no regular expression may backtrack over unbounded repetitions.
 
 from __future__ import annotations
 
+import codecs
 import math
 import re
 from dataclasses import dataclass
@@ -226,8 +227,14 @@ def decode(data: bytes, file_name: str) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8", warnings, damaged)
     except UnicodeDecodeError:
         pass
+    cut = _utf8_cut_at_end(data)
+    if cut is not None:
+        # A page cut off inside its last character: UTF-8, whatever share of the page is
+        # ASCII (one stray byte is no evidence of a legacy code page).
+        warnings.append("1 invalid UTF-8 byte sequence at the end: the last character was cut off")
+        return Decoded(cut, "utf-8", warnings, True)
 
-    # Mostly UTF-8 with a few broken bytes (a cut multi-byte character, a bad copy):
+    # Mostly UTF-8 with a few broken bytes within (a bad copy, a cut and joined file):
     # reading the whole file as a legacy code page would garble every good character.
     lossy = data.decode("utf-8", errors="replace")
     bad = lossy.count("\ufffd")
@@ -255,6 +262,15 @@ def decode(data: bytes, file_name: str) -> Decoded:
         damaged = True
         warnings.append(f"bytes undefined in {codec} were replaced")
     return Decoded(text, codec, warnings, damaged)
+
+
+def _utf8_cut_at_end(data: bytes) -> str | None:
+    """The text of `data` when it is UTF-8 but for a character cut short at its very end."""
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        return None
+    return text if len(text.encode("utf-8")) < len(data) else None
 
 
 _MOJIBAKE_RE = re.compile("[ÐÑ][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6\u02dc\u20ac\u2122]")
