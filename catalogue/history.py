@@ -117,6 +117,7 @@ def record_recover(*, model: type[models.Model], pk, reason: str = RECOVERED) ->
             with transaction.atomic():
                 record = _restore(deletion, reason=reason)
                 recovery = Recovery(record)
+                _drop_redirects_of(record)
                 _recover_children(model, pk, deletion.history_date, recovery, reason)
         except IntegrityError as exc:
             raise RecoveryError(
@@ -124,6 +125,23 @@ def record_recover(*, model: type[models.Model], pk, reason: str = RECOVERED) ->
                 "Another record now holds one of its unique values (a slug, a code, an id)."
             ) from exc
         return recovery
+
+
+def _drop_redirects_of(record: models.Model) -> None:
+    """Delete the redirects sending `record`'s address to another record: it was merged away.
+
+    Back under its old id (or code), the record answers at its address again; a redirect
+    left behind would also stop it from being merged a second time (old ids are unique).
+    """
+    from catalogue.models import Repository, RepositoryRedirect
+    from people.models import Organization, OrganizationRedirect, Person, PersonRedirect
+
+    if isinstance(record, Person):
+        PersonRedirect.objects.filter(old_id=record.pk).delete()
+    elif isinstance(record, Organization):
+        OrganizationRedirect.objects.filter(old_id=record.pk).delete()
+    elif isinstance(record, Repository):
+        RepositoryRedirect.objects.filter(old_code=record.code).delete()
 
 
 def _recover_children(model, pk, deleted_at, recovery: Recovery, reason: str) -> None:

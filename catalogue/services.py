@@ -171,6 +171,10 @@ def repository_merge(*, keep: Repository, remove: Iterable[Repository]) -> Merge
             reference.save()
             documents.add(reference.document_id)
         _retarget_imported_references(documents, {r.code for r in remove}, keep.code)
+        # A code merged away once may be in use again (a repository created or recovered
+        # with it since): its old redirect is replaced, not duplicated against the unique code.
+        codes = [keep.code, *(r.code for r in remove)]
+        RepositoryRedirect.objects.filter(old_code__in=codes).delete()
         RepositoryRedirect.objects.filter(repository__in=remove).update(repository=keep)
         RepositoryRedirect.objects.bulk_create(
             RepositoryRedirect(old_code=r.code, repository=keep) for r in remove

@@ -244,10 +244,15 @@ def _merge(kind: _Authority, *, keep, remove: Iterable) -> MergePlan:
 
         _retarget_imported_values(kind, touched_documents, remove_ids, keep.pk)
 
-        kind.redirect_model._default_manager.filter(
-            **{f"{kind.redirect_field}_id__in": remove_ids}
-        ).update(**{kind.redirect_field: keep})
-        kind.redirect_model._default_manager.bulk_create(
+        redirects = kind.redirect_model._default_manager
+        # A redirect from an id that names a live record is stale (left by a recovery before
+        # recoveries removed it): the merge replaces it rather than fail on the unique old id,
+        # and never turns the survivor's into a redirect to itself.
+        redirects.filter(old_id__in=[keep.pk, *remove_ids]).delete()
+        redirects.filter(**{f"{kind.redirect_field}_id__in": remove_ids}).update(
+            **{kind.redirect_field: keep}
+        )
+        redirects.bulk_create(
             kind.redirect_model(old_id=r.pk, **{kind.redirect_field: keep}) for r in remove
         )
 

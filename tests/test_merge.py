@@ -202,3 +202,86 @@ def test_merging_many_records_at_once_keeps_a_short_history_reason(db):
     person_merge(keep=keep, remove=others)
     reason = Person.history.filter(id=keep.pk).latest().history_change_reason
     assert reason.startswith("merged #") and len(reason) <= 100
+
+
+# --- merged away, recovered, merged again ----------------------------------------------------
+
+
+def confirm_merge(client, model, keep, remove):
+    return merge_action(client, model, [keep, *remove], survivor=keep.pk, previewed=keep.pk,
+                        confirm="1")  # fmt: skip
+
+
+def recover(client, record):
+    info = record._meta.app_label, record._meta.model_name
+    return client.post(reverse("admin:{}_{}_recover".format(*info), args=[record.pk]))
+
+
+def test_a_recovered_person_answers_at_its_address_and_can_be_merged_again(staff_client, client):
+    keep, dupe = make_person("Vyacheslav Molotov"), make_person("V. M. Molotov")
+    assert confirm_merge(staff_client, Person, keep, [dupe]).status_code == 302
+    assert recover(staff_client, dupe).status_code == 302
+    assert Person.objects.filter(pk=dupe.pk).exists()
+    assert not PersonRedirect.objects.filter(old_id=dupe.pk).exists()
+    assert client.get(dupe.get_absolute_url()).status_code == 200  # its own page, not a 301
+    # Merged a second time, the old address redirects again, to the survivor.
+    assert confirm_merge(staff_client, Person, keep, [dupe]).status_code == 302
+    assert not Person.objects.filter(pk=dupe.pk).exists()
+    assert PersonRedirect.objects.get(old_id=dupe.pk).person == keep
+
+
+def test_merging_the_survivor_into_the_recovered_person_leaves_no_redirect_to_itself(staff_client):
+    keep, dupe = make_person("Vyacheslav Molotov"), make_person("V. M. Molotov")
+    confirm_merge(staff_client, Person, keep, [dupe])
+    recover(staff_client, dupe)
+    assert confirm_merge(staff_client, Person, dupe, [keep]).status_code == 302
+    assert dict(PersonRedirect.objects.values_list("old_id", "person_id")) == {keep.pk: dupe.pk}
+
+
+def test_a_stale_redirect_from_a_live_record_is_replaced_by_the_merge(db):
+    from people.services import person_merge
+
+    # Left by a recovery made before recoveries removed redirects.
+    keep, dupe, elsewhere = make_person("A One"), make_person("A Two"), make_person("A Three")
+    PersonRedirect.objects.create(old_id=dupe.pk, person=elsewhere)
+    PersonRedirect.objects.create(old_id=keep.pk, person=elsewhere)
+    person_merge(keep=keep, remove=[dupe])
+    assert dict(PersonRedirect.objects.values_list("old_id", "person_id")) == {dupe.pk: keep.pk}
+
+
+def test_a_recovered_organization_can_be_merged_again(staff_client):
+    from people.models import OrganizationRedirect
+
+    keep = Organization.objects.create(name="Ministry of Foreign Affairs")
+    dupe = Organization.objects.create(name="MFA")
+    assert confirm_merge(staff_client, Organization, keep, [dupe]).status_code == 302
+    assert recover(staff_client, dupe).status_code == 302
+    assert not OrganizationRedirect.objects.filter(old_id=dupe.pk).exists()
+    assert confirm_merge(staff_client, Organization, keep, [dupe]).status_code == 302
+    assert OrganizationRedirect.objects.get(old_id=dupe.pk).organization == keep
+
+
+def test_a_recovered_repository_answers_at_its_code_and_can_be_merged_again(staff_client, client):
+    keep = Repository.objects.create(code="AVPRF")
+    dupe = Repository.objects.create(code="AVP RF")
+    assert confirm_merge(staff_client, Repository, keep, [dupe]).status_code == 302
+    assert recover(staff_client, dupe).status_code == 302
+    assert not RepositoryRedirect.objects.exists()
+    assert client.get("/repositories/AVP%20RF/").status_code == 200
+    assert confirm_merge(staff_client, Repository, keep, [dupe]).status_code == 302
+    assert list(RepositoryRedirect.objects.values_list("old_code", "repository_id")) == [
+        ("AVP RF", keep.pk)
+    ]
+
+
+def test_a_code_merged_away_then_used_again_can_be_merged_away_again(db):
+    from catalogue.services import repository_merge
+
+    first = Repository.objects.create(code="AVPRF")
+    repository_merge(keep=first, remove=[Repository.objects.create(code="AVP RF")])
+    # A new repository under the old code, merged into another survivor.
+    second = Repository.objects.create(code="MID")
+    repository_merge(keep=second, remove=[Repository.objects.create(code="AVP RF")])
+    assert dict(RepositoryRedirect.objects.values_list("old_code", "repository_id")) == {
+        "AVP RF": second.pk
+    }
