@@ -44,6 +44,7 @@ from catalogue.models import (
     DocumentPerson,
     LinkOrigin,
     Repository,
+    RepositoryRedirect,
     TextKind,
     Translation,
 )
@@ -269,7 +270,9 @@ class Loader:
         self.dry_run = dry_run
         self.resolver = Resolver()
         self.user = importer_user()
-        self.repositories = {r.code: r for r in Repository.objects.all()}
+        self.repositories: dict[str, Repository] = {}
+        self.moved: dict[str, str] = {}
+        self._load_repositories()
         self.max_bytes = getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
         # Set once the database cannot be reached (a restart, a lost connection): every
         # later page fails with this reason instead of being tried against a dead server.
@@ -282,6 +285,20 @@ class Loader:
         if isinstance(parsed, FileOutcome):
             return parsed
         return self.import_parsed(parsed, parsed.file_name)
+
+    def _load_repositories(self) -> None:
+        self.repositories = {r.code: r for r in Repository.objects.all()}
+        # A merged-away archive's code, as a curator's merge left it: {old code: code}
+        # (an archive of that code made again since is itself).
+        redirects = RepositoryRedirect.objects.values_list("old_code", "repository__code")
+        self.moved = {old: code for old, code in redirects if old not in self.repositories}
+
+    def _values(self, parsed: ParsedDocument, resolution: Resolution) -> dict[str, Any]:
+        """`parsed_values`, with the codes of merged archives as the merge left them."""
+        new = parsed_values(parsed, resolution)
+        for ref in new["references"]:
+            ref["repository"] = self.moved.get(ref["repository"], ref["repository"])
+        return new
 
     def import_bytes(self, data: bytes, name: str) -> FileOutcome:
         try:
@@ -328,7 +345,7 @@ class Loader:
         """After a rollback: the authority and archives as the database has them."""
         try:
             self.resolver.reload()
-            self.repositories = {r.code: r for r in Repository.objects.all()}
+            self._load_repositories()
         except DatabaseError as exc:
             # Not even a read succeeds: the server is gone (restarted, unreachable). The
             # run stops writing; its advisory lock went with the old session.
@@ -443,7 +460,7 @@ class Loader:
         resolutions: list[Resolution] = []
         for index, parsed in pages:
             resolution = self.resolver.resolve(parsed, mentions.get(index))
-            new = parsed_values(parsed, resolution)
+            new = self._values(parsed, resolution)
             document = Document(status="published")
             for name in SCALAR_FIELDS:
                 setattr(document, name, new[name])
@@ -555,6 +572,7 @@ class Loader:
     def _repository(self, code: str, name: str) -> Repository | None:
         if not code:
             return None
+        code = self.moved.get(code, code)
         repository = self.repositories.get(code)
         if repository is None:
             repository, _ = Repository.objects.get_or_create(
@@ -565,7 +583,7 @@ class Loader:
 
     def _write(self, parsed: ParsedDocument, existing: Document | None) -> FileOutcome:
         resolution = self.resolver.resolve(parsed)
-        new = parsed_values(parsed, resolution)
+        new = self._values(parsed, resolution)
         warnings = list(parsed.warnings)
         if existing is None:
             document = Document(status="published")
