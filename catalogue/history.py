@@ -13,7 +13,10 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, models, transaction
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils import timezone
+from simple_history.signals import pre_create_historical_record
 from simple_history.utils import get_m2m_reverse_field_name
 
 # Children deleted by the same cascade are deleted within the same transaction; a child
@@ -30,6 +33,50 @@ class RecoveryError(Exception):
 class Recovery:
     record: models.Model
     children: dict[str, int] = field(default_factory=dict)
+
+
+class KeepsImportBaseline(models.Model):
+    """The base of Document's historical model: a deletion's row keeps the import baseline.
+
+    The history leaves out `imported_values` and `import_conflicts`: they hold the whole
+    last import (texts included) and would double the size of every history row, and a
+    revert must not roll them back (they describe the last import, not the curators'
+    version; simple-history reads fields it leaves out from the live row). A deleted
+    document has no live row, so without this a recovered document came back with no
+    baseline and no conflicts, and the next import of changed bytes overwrote curators'
+    fixes. Only "-" rows fill `import_baseline`; others leave it null.
+    """
+
+    import_baseline = models.JSONField(null=True, blank=True, editable=False)
+
+    KEPT_FIELDS = ("imported_values", "import_conflicts")
+
+    class Meta:
+        abstract = True
+
+
+def _kept_fields(model: type[models.Model]) -> tuple[str, ...]:
+    manager = getattr(model._meta, "simple_history_manager_attribute", None)
+    historical = getattr(model, manager).model if manager else None
+    if historical is not None and issubclass(historical, KeepsImportBaseline):
+        return historical.KEPT_FIELDS
+    return ()
+
+
+@receiver(pre_delete)
+def _load_kept_fields(sender, instance, **kwargs) -> None:
+    # The deletion's history row is written after the row is gone: read what it keeps now.
+    deferred = set(_kept_fields(sender)) & instance.get_deferred_fields()
+    if deferred:
+        instance.refresh_from_db(fields=deferred)
+
+
+@receiver(pre_create_historical_record)
+def _keep_on_deletion(sender, instance, history_instance, **kwargs) -> None:
+    if isinstance(history_instance, KeepsImportBaseline) and history_instance.history_type == "-":
+        history_instance.import_baseline = {
+            name: getattr(instance, name) for name in history_instance.KEPT_FIELDS
+        }
 
 
 def deleted_records(model: type[models.Model], *, limit: int = 200) -> list:
@@ -96,6 +143,8 @@ def _restore(historical_row, *, reason: str) -> models.Model:
                 getattr(row, f"{target}_id") for row in getattr(alive, m2m_field.name).all()
             ]
     instance = historical_row.instance
+    for name, value in (getattr(historical_row, "import_baseline", None) or {}).items():
+        setattr(instance, name, value)
     instance._change_reason = reason
     # Exactly the old row again, under its old id; never an update of something else.
     instance.save(force_insert=True)

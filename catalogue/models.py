@@ -8,6 +8,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from archive.url_cache import cached_reverse
+from catalogue.history import KeepsImportBaseline, related_or_gone
 from catalogue.querysets import DocumentQuerySet
 from people.models import Organization, Person
 
@@ -145,8 +146,12 @@ class Document(models.Model):
         Organization, through="DocumentOrganization", related_name="documents"
     )
 
+    # The import baseline stays out of the history rows (their size, and a revert must not
+    # roll it back), but a deletion's row keeps it so that a recovery restores it: see
+    # catalogue.history.KeepsImportBaseline. The search vector is rebuilt, never kept.
     history = HistoricalRecords(
-        excluded_fields=["imported_values", "import_conflicts", "search_vector"]
+        excluded_fields=["imported_values", "import_conflicts", "search_vector"],
+        bases=[KeepsImportBaseline],
     )
     objects = DocumentQuerySet.as_manager()
 
@@ -273,8 +278,6 @@ class ArchivalReference(models.Model):
         ]
 
     def __str__(self) -> str:
-        from catalogue.history import related_or_gone
-
         if self.text:
             return self.text
         return f"{related_or_gone(self, 'repository')}, f. {self.fond}"
@@ -337,8 +340,6 @@ class DocumentPerson(models.Model):
         ]
 
     def __str__(self) -> str:
-        from catalogue.history import related_or_gone
-
         return f"{related_or_gone(self, 'person')} ({self.role})"
 
 
@@ -375,6 +376,4 @@ class DocumentOrganization(models.Model):
         ]
 
     def __str__(self) -> str:
-        from catalogue.history import related_or_gone
-
         return f"{related_or_gone(self, 'organization')} ({self.role})"

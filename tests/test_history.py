@@ -272,3 +272,67 @@ def test_link_names_cost_no_query_with_the_linked_record_loaded(django_assert_nu
     link = DocumentPerson.objects.select_related("person").get()
     with django_assert_num_queries(0):
         assert str(link) == "A (author)"
+
+
+def test_a_recovered_document_keeps_its_import_baseline_and_conflicts(staff_client):
+    document = make_document(title="Telegram from Molotov")
+    baseline = {"title": "Telegram from Molotov", "texts": [{"language": "ru", "text": "Текст"}]}
+    conflicts = {"summary": "A summary the last import brought"}
+    Document.objects.filter(pk=document.pk).update(
+        imported_values=baseline, import_conflicts=conflicts, curated_fields=["summary"]
+    )
+    assert staff_client.post(url("catalogue_document_delete", document.pk),
+                             {"post": "yes"}).status_code == 302  # fmt: skip
+    assert staff_client.post(url("catalogue_document_recover", document.pk)).status_code == 302
+    recovered = Document.objects.get(pk=document.pk)
+    assert recovered.imported_values == baseline
+    assert recovered.import_conflicts == conflicts
+    assert recovered.curated_fields == ["summary"]
+    # Only the deletion's row carries the baseline; the other history rows stay lean.
+    rows = Document.history.filter(id=document.pk)
+    assert {r.history_type for r in rows.exclude(import_baseline=None)} == {"-"}
+
+
+def test_a_deletion_of_a_partly_loaded_document_keeps_its_baseline(db):
+    from catalogue.history import record_recover
+
+    document = make_document()
+    Document.objects.filter(pk=document.pk).update(imported_values={"title": "T"})
+    Document.objects.only("id", "title").get(pk=document.pk).delete()
+    assert record_recover(model=Document, pk=document.pk).record.imported_values == {"title": "T"}
+
+
+def test_a_document_with_no_import_comes_back_with_none(db):
+    from catalogue.history import record_recover
+
+    pk = make_document().pk
+    Document.objects.get(pk=pk).delete()
+    recovered = record_recover(model=Document, pk=pk).record
+    assert (recovered.imported_values, recovered.import_conflicts) == ({}, {})
+
+
+def test_a_curators_fix_survives_deletion_recovery_and_the_next_import(staff_client, tmp_path):
+    importer()
+    import shutil
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.conftest import SEEDS
+
+    seed = sorted(SEEDS.glob("*.txt"))[0]
+    shutil.copy(seed, tmp_path / seed.name)
+    call_command("import_documents", str(tmp_path), stdout=StringIO(), stderr=StringIO())
+    document = Document.objects.get()
+    text = document.texts.order_by("position", "id").first()
+    fixed = text.text + " [corrected by a curator]"
+    Translation.objects.filter(pk=text.pk).update(text=fixed)
+
+    assert staff_client.post(url("catalogue_document_delete", document.pk),
+                             {"post": "yes"}).status_code == 302  # fmt: skip
+    assert staff_client.post(url("catalogue_document_recover", document.pk)).status_code == 302
+    # The source is scraped again: other bytes, the same page.
+    (tmp_path / seed.name).write_bytes(seed.read_bytes() + b"\n\n")
+    call_command("import_documents", str(tmp_path), stdout=StringIO(), stderr=StringIO())
+    assert Document.objects.get().sha256 != document.sha256  # the import did update it
+    assert fixed in Document.objects.get().texts.values_list("text", flat=True)
