@@ -66,6 +66,10 @@ SCALAR_FIELDS = (
     "external_id",
     "original_languages",
 )
+# Fields kept or taken together: a curator's date keeps its precision (a check constraint
+# ties them; the curator's date with the import's precision would say another date). As
+# services.PARTNERS, which accepts them together.
+UNITS = (("date", "date_precision"),)
 # Related sets compared as a whole, the same way.
 SET_FIELDS = ("references", "texts", "people", "organizations")
 MISSING = object()
@@ -842,13 +846,19 @@ def three_way(
     curated = set(document.curated_fields or [])
     apply: list[str] = []
     conflicts: dict[str, Any] = {}
+    touched: set[str] = set()
     for name in (*SCALAR_FIELDS, *SET_FIELDS):
         now = _comparable(name, current[name])
         was = _comparable(name, last[name]) if name in last else MISSING
-        touched = name in curated or (was is not MISSING and now != was)
-        if not touched:
+        if name in curated or (was is not MISSING and now != was):
+            touched.add(name)
+    for unit in UNITS:
+        if touched.intersection(unit):
+            touched.update(unit)
+    for name in (*SCALAR_FIELDS, *SET_FIELDS):
+        if name not in touched:
             apply.append(name)
-        elif now != _comparable(name, new[name]):
+        elif _comparable(name, current[name]) != _comparable(name, new[name]):
             conflicts[name] = new[name]
     return apply, conflicts
 
