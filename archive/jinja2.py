@@ -22,12 +22,17 @@ def linebreaks(value) -> str:
 
 
 def environment(**options) -> Environment:
+    # Models are ready once Django builds its template engines, not when this is imported.
+    from catalogue.citations import reference_text
+
     env = Environment(**options)
     # `{{ url('catalogue:document-json', document.pk) }}`, as `{% url %}` with positional arguments.
     env.globals.update(url=cached_reverse, static=staticfiles_storage.url)
     env.filters.update(
         linebreaks=linebreaks,
         pluralize=defaultfilters.pluralize,
+        # An archival reference as the citations give it, from its fields.
+        reference=reference_text,
         truncatewords=defaultfilters.truncatewords,
         urlencode=defaultfilters.urlencode,
     )

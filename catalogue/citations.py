@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from catalogue.models import DatePrecision, Document, OrganizationRole, PersonRo
 
 # Digital archives name themselves in the citation they give ("…, Wilson Center
 # Digital Archive, APRF, …"); that name is the publisher of the online copy.
-_PUBLISHER = re.compile(r",\s*([^,\"]*?Digital Archive)\s*,")
+_PUBLISHER = re.compile(r",\s*([^,\"]*?Digital Archive)\s*(?=[,.;]|$)")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
@@ -79,14 +80,37 @@ def _name(person) -> Name:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """One archival reference as citations give it."""
+
+    text: str  # "APRF, f. 3, op. 65, d. 827, ll. 141–143"
+    archive: str | None  # the archive's full name, where it has one besides its code
+    is_copy: bool
+
+    @property
+    def located(self) -> str:
+        return copy_labelled(self.text, self.is_copy)
+
+
+# A reference kept as written may say it is a copy itself ("Copy available in …").
+_SAYS_COPY = re.compile(r"(?:an?\s+)?(?:photo)?cop(?:y|ies)\b", re.IGNORECASE)
+
+
+def copy_labelled(text: str, is_copy: bool) -> str:
+    """A copy's reference says so: "copy in LOC, …" (once: "Copy available in …" as written)."""
+    return f"copy in {text}" if is_copy and text and not _SAYS_COPY.match(text) else text
+
+
+@dataclass(frozen=True)
 class CitationData:
     """What every format needs, read once from the document."""
 
     title: str
-    date_text: str
+    date: str  # English, to its precision ("October 25, 1950"); as written without one
+    date_as_written: str
     date_parts: list[int]
     authors: list[Name]
-    references: list[str]
+    references: list[Reference]
     repository: str | None  # full name of the archive holding the original
     repository_code: str | None
     publisher: str | None
@@ -101,24 +125,63 @@ class CitationData:
 
     @property
     def archive_location(self) -> str:
-        return "; ".join(self.references)
+        return "; ".join(ref.located for ref in self.references)
 
 
-def _reference_text(ref) -> str:
-    if ref.text:
-        return one_line(ref.text)
-    parts = [ref.repository.code if ref.repository else ""]
-    for label, value in (
-        ("Fond", ref.fond),
-        ("Opis", ref.opis),
-        ("Delo", ref.delo),
-        ("Papka", ref.papka),
-        ("Listy", ref.folios),
-    ):
-        if value:
-            parts.append(f"{label} {value}")
-    parts += [ref.collection, ref.call_number]
-    return one_line(", ".join(p for p in parts if p))
+# The fields a curator or the importer reads out of a reference as written.
+REFERENCE_FIELDS = ("fond", "opis", "delo", "papka", "folios", "collection", "call_number")
+# Russian archival units as English-language scholarship abbreviates them (p. is
+# papka), in the order AVPRF's references give them.
+_UNITS = (("fond", "f."), ("opis", "op."), ("papka", "p."), ("delo", "d."))
+_DASH = re.compile(r"\s*[-–—]\s*")
+_SEVERAL = re.compile(r"[-–—,;&]|\band\b")
+
+
+def format_reference(code: str | None, fields: Mapping[str, str | None], text: str | None) -> str:
+    """A reference from its fields ("APRF, f. 3, op. 65, d. 827, ll. 141–143").
+
+    The fields, not the text as written: they have the importer's reading of an OCR
+    slip ("II. 0102" for "ll. 0102") and a curator's corrections. The text only
+    when there are no fields; the archive's code alone when there is neither. The
+    page, the CSV list and every citation format call this one function.
+    """
+    values = {name: one_line(fields.get(name)) for name in REFERENCE_FIELDS}
+    if not any(values.values()):
+        return one_line(text) or one_line(code)
+    russian = any(values[name] for name, _ in _UNITS)
+    parts = [one_line(code)]
+    parts += [f"{label} {values[name]}" for name, label in _UNITS if values[name]]
+    if values["folios"]:
+        several = bool(_SEVERAL.search(values["folios"]))
+        # Listy in a fond's file (l., ll.); pages elsewhere. The numbers as stored.
+        label = ("ll." if several else "l.") if russian else ("pp." if several else "p.")
+        parts.append(f"{label} {_DASH.sub('–', values['folios'])}")
+    parts += [values["collection"], values["call_number"]]
+    return ", ".join(p for p in parts if p)
+
+
+def reference_text(ref) -> str:
+    """`format_reference` for an ArchivalReference read with its repository."""
+    return format_reference(
+        ref.repository.code if ref.repository else None,
+        {name: getattr(ref, name) for name in REFERENCE_FIELDS},
+        ref.text,
+    )
+
+
+# In English whatever the locale (strftime's %B follows it).
+_MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
+
+
+def _english_date(parts: list[int]) -> str:
+    """Chicago's form, to the date's precision: October 25, 1950; October 1950; 1950."""
+    year, month, day = (parts + [0, 0, 0])[:3]
+    if day:
+        return f"{_MONTHS[month - 1]} {day}, {year}"
+    return f"{_MONTHS[month - 1]} {year}" if month else str(year)
 
 
 def citation_data(document: Document, url: str) -> CitationData:
@@ -138,17 +201,23 @@ def citation_data(document: Document, url: str) -> CitationData:
             date_parts.append(document.date.month)
         if document.date_precision == DatePrecision.DAY:
             date_parts.append(document.date.day)
+    cited = []
+    for ref in [r for r in references if not r.is_copy] + [r for r in references if r.is_copy]:
+        repository = ref.repository
+        archive = repository.name if repository and repository.name != repository.code else None
+        if text := reference_text(ref):
+            cited.append(Reference(text, archive or None, ref.is_copy))
     return CitationData(
         title=one_line(document.title),
-        date_text=one_line(document.date_text) or (document.date_iso or ""),
+        date=_english_date(date_parts) if date_parts else one_line(document.date_text),
+        date_as_written=one_line(document.date_text),
         date_parts=date_parts,
         authors=[
             _name(link.person)
             for link in document.person_links.all()
             if link.role == PersonRole.AUTHOR
         ],
-        references=[_reference_text(r) for r in originals if _reference_text(r)]
-        + [f"copy: {_reference_text(r)}" for r in references if r.is_copy and r not in originals],
+        references=cited,
         repository=(holder.name or holder.code) if holder else None,
         repository_code=holder.code if holder else None,
         publisher=publishers[0] if publishers else (found.group(1).strip() if found else None),
@@ -163,24 +232,58 @@ def citation_data(document: Document, url: str) -> CitationData:
     )
 
 
+# A title's last period is the end of a sentence, unless it ends an abbreviation
+# ("… Stettinius Jr.", "… of the U.S.S.R.", an initial).
+_ABBREVIATED = re.compile(
+    r"(?:\b(?:Jr|Sr|Inc|Ltd|Co|Corp|Bros|St|Dr|Mr|Mrs|Ms|Messrs|Cde|Tov|Gen|Col|Lt|Capt|No|Nos"
+    r"|Vol|etc|al)|(?<![\w.])\w|\.\w+)\.$",
+    re.IGNORECASE,
+)
+_OPENING_QUOTE = re.compile(r"(?<![^\s(\[{—–-])\"")
+
+
+def _quoted_title(title: str) -> str:
+    """“Title,” with the quotes inside made single (Chicago 13.30), its comma where it goes."""
+    title = _OPENING_QUOTE.sub("‘", title.replace("“", "‘").replace("”", "’")).replace('"', "’")
+    title = title.rstrip(" ,;:")
+    if title.endswith(".") and not title.endswith("...") and not _ABBREVIATED.search(title):
+        title = title[:-1]
+    # No comma after a question or exclamation mark (Chicago 6.134).
+    return f"“{title}”" if title.endswith(("?", "!")) else f"“{title},”"
+
+
+def _closed(text: str) -> str:
+    # One final period: not a second after "n.d." or an abbreviation.
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _located_in_archives(references: list[Reference]) -> str:
+    """The references, each archive's full name after its own (Chicago 6.60, 14.232)."""
+    located = []
+    for i, ref in enumerate(references):
+        after = references[i + 1] if i + 1 < len(references) else None
+        # An archive cited twice in a row is named once, after its second reference.
+        named = ref.archive and not (after and after.archive == ref.archive)
+        located.append(f"{ref.located}, {ref.archive}" if named else ref.located)
+    return "; ".join(located)
+
+
 def chicago(data: CitationData) -> str:
     """Chicago notes-bibliography form for an archival document.
 
-    "<Title>," <date as written>, <archival references>, <archive's full name>.
+    "<Title>," <date>, <archival references>, <archive's full name>; <…>.
     <Publisher of the online copy>, <URL here>.
 
     The title is quoted because the item is an unpublished document within a
-    collection; the archive's full name follows the references that use its
-    abbreviation (Chicago 14.232); the online publisher and the URL say where the
-    reader can see it.
+    collection; the date is "n.d." when there is none; references are separated
+    by semicolons (Chicago 6.60), and each archive's full name follows the
+    references that use its abbreviation (Chicago 14.232); the online publisher and
+    the URL say where the reader can see it.
     """
-    head = f"“{data.title.rstrip('.')},”"
-    middle = [data.date_text, *data.references]
-    if data.repository and data.repository != data.repository_code:
-        middle.append(data.repository)
-    text = head + " " + ", ".join(p for p in middle if p) + "."
-    tail = [p for p in (data.publisher, data.url) if p]
-    return text + (" " + ", ".join(tail) + "." if tail else "")
+    middle = [data.date or "n.d.", _located_in_archives(data.references)]
+    text = _closed(_quoted_title(data.title) + " " + ", ".join(p for p in middle if p))
+    tail = ", ".join(p for p in (data.publisher, data.url) if p)
+    return text + (" " + _closed(tail) if tail else "")
 
 
 def _ris_date(parts: list[int]) -> str:
@@ -203,7 +306,7 @@ def ris(data: CitationData) -> str:
         ("UR", data.url),
         ("AB", data.summary),
         ("N1", f"Classification: {data.classification}" if data.classification else ""),
-        ("N1", f"Date as written: {data.date_text}" if data.date_text else ""),
+        ("N1", f"Date as written: {data.date_as_written}" if data.date_as_written else ""),
         ("N1", f"Source: {data.source_url}" if data.source_url else ""),
         ("ID", data.identifier),
     ]
@@ -243,7 +346,7 @@ def bibtex(data: CitationData) -> str:
         if len(data.date_parts) > 1:
             fields.append(("month", str(data.date_parts[1])))
         fields.append(("date", "-".join(f"{p:02d}" for p in data.date_parts)))
-    note = ", ".join(p for p in (data.date_text, data.archive_location, data.repository) if p)
+    note = ", ".join(p for p in (data.date, _located_in_archives(data.references)) if p)
     fields += [
         ("type", bibtex_escape(data.document_type)),
         ("note", bibtex_escape(note)),
@@ -279,7 +382,7 @@ def csl_json(data: CitationData) -> list[dict[str, Any]]:
         "language": data.language,
         "genre": data.document_type,
         "abstract": data.summary,
-        "note": f"Date as written: {data.date_text}" if data.date_text else None,
+        "note": f"Date as written: {data.date_as_written}" if data.date_as_written else None,
     }
     item.update({key: value for key, value in optional.items() if value})
     return [item]

@@ -223,7 +223,12 @@ def _csv_row(record: dict, request: HttpRequest) -> list[str]:
         "url": request.build_absolute_uri(record["url"]),
         "original_languages": "; ".join(record["original_languages"]),
         "repositories": "; ".join(dict.fromkeys(r["repository"] for r in refs if r["repository"])),
-        "archival_references": "; ".join(r["text"] or "" for r in refs),
+        "archival_references": "; ".join(
+            citations.copy_labelled(
+                citations.format_reference(r["repository"], r, r["text"]), r["is_copy"]
+            )
+            for r in refs
+        ),
         "authors": "; ".join(p["name"] for p in record["people"] if p["role"] == "author"),
         "people": "; ".join(f"{p['name']} ({p['role']})" for p in record["people"]),
         "organizations": "; ".join(f"{o['name']} ({o['role']})" for o in record["organizations"]),

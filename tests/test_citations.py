@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import datetime
+import html
+import io
 import json
 import re
 
 import pytest
 
 from catalogue.citations import bibtex_escape, one_line
-from catalogue.models import DocumentPerson
+from catalogue.models import DocumentPerson, Repository
 from tests.conftest import make_document, make_person
-from tests.public_corpus import XSS, add_text, build_corpus
+from tests.public_corpus import XSS, add_reference, add_text, build_corpus
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +31,7 @@ def test_chicago_citation_names_title_date_references_archive_publisher_and_url(
     )[0]
     assert citation == (
         "“Central Committee Politburo decision with approved directives to Vyshinsky,” "
-        "October 25, 1950, APRF, Fond 3, Opis 65, Delo 827, Listy 141-143, Archive of the "
+        "October 25, 1950, APRF, f. 3, op. 65, d. 827, ll. 141–143, Archive of the "
         "President of the Russian Federation. Wilson Center Digital Archive, "
         f"http://testserver{corpus.politburo.get_absolute_url()}."
     )
@@ -49,7 +53,7 @@ def test_ris_download_loads_into_zotero_as_a_manuscript(client, corpus):
     assert fields["TI"] == [corpus.politburo.title]
     assert fields["AU"] == ["Gromyko, Andrei"]
     assert fields["DA"] == ["1950/10/25/"] and fields["PY"] == ["1950"]
-    assert fields["AN"] == ["APRF, Fond 3, Opis 65, Delo 827, Listy 141-143"]
+    assert fields["AN"] == ["APRF, f. 3, op. 65, d. 827, ll. 141–143"]
     assert fields["DB"] == ["Archive of the President of the Russian Federation"]
     assert fields["LA"] == ["ru"]
     assert fields["UR"] == [f"http://testserver{corpus.politburo.get_absolute_url()}"]
@@ -112,7 +116,7 @@ def test_csl_json_is_a_manuscript_with_archive_and_location(client, corpus):
     assert item["author"] == [{"family": "Gromyko", "given": "Andrei"}]
     assert item["issued"] == {"date-parts": [[1950, 10, 25]]}
     assert item["archive"] == "Archive of the President of the Russian Federation"
-    assert item["archive_location"] == "APRF, Fond 3, Opis 65, Delo 827, Listy 141-143"
+    assert item["archive_location"] == "APRF, f. 3, op. 65, d. 827, ll. 141–143"
     assert item["language"] == "ru" and item["URL"].endswith(corpus.politburo.get_absolute_url())
 
 
@@ -123,7 +127,7 @@ def test_meta_tags_let_zoteros_embedded_metadata_translator_save_the_page(client
     assert tags["citation_author"] == "Gromyko, Andrei"
     assert tags["citation_date"] == "1950/10/25"
     assert tags["citation_publisher"] == "Wilson Center Digital Archive"
-    assert tags["citation_archive_location"].startswith("APRF, Fond 3")
+    assert tags["citation_archive_location"] == "APRF, f. 3, op. 65, d. 827, ll. 141–143"
     assert tags["citation_language"] == "ru"
     assert tags["citation_public_url"].endswith(corpus.politburo.get_absolute_url())
 
@@ -247,3 +251,251 @@ def test_json_ld_names_translators_and_contributors_by_their_roles_and_mentions_
 def test_json_ld_leaves_out_roles_nobody_has(client):
     ld = _json_ld(client, make_document(title="Unsigned note"))
     assert not {"author", "translator", "contributor", "mentions"} & set(ld)
+
+
+# --------------------------------------------------------------------------- references
+
+
+def _chicago(client, document) -> str:
+    page = client.get(document.get_absolute_url()).content.decode()
+    return html.unescape(
+        page.split('<textarea id="citation-text" readonly rows="4">')[1].split("</textarea>")[0]
+    )
+
+
+def _every_location(client, document) -> dict[str, str]:
+    """The archival references as each format gives them."""
+    page = html.unescape(client.get(document.get_absolute_url()).content.decode())
+    ris = client.get(f"/documents/{document.pk}.ris").content.decode()
+    bib = client.get(f"/documents/{document.pk}.bib").content.decode()
+    (csl,) = json.loads(client.get(f"/documents/{document.pk}.csl.json").content)
+    rows = csv.DictReader(io.StringIO(client.get("/documents.csv").content.decode()))
+    return {
+        "chicago": _chicago(client, document),
+        "ris": re.search(r"^AN  - (.*)\r$", ris, re.MULTILINE).group(1),
+        "bibtex": re.search(r"note = \{(.*)\},$", bib, re.MULTILINE).group(1),
+        "csl": csl["archive_location"],
+        "meta": re.search(r'<meta name="citation_archive_location" content="([^"]*)">', page)[1],
+        "json_ld": _json_ld(client, document)["itemLocation"],
+        "page": re.search(r'<ul class="references">(.*?)</ul>', page, re.S)[1],
+        "csv": next(r for r in rows if r["id"] == str(document.pk))["archival_references"],
+    }
+
+
+def test_references_are_cited_from_their_fields_not_the_ocr_of_the_text_as_written(client):
+    rgaspi = Repository.objects.create(
+        code="RGASPI", name="Russian State Archive of Socio-Political History"
+    )
+    document = make_document(title="Telegram via VcH from Stalin to Cde. Molotov")
+    # Seed 001 as imported: "II." is the OCR of "ll."; the fields have it right.
+    reference = add_reference(
+        document,
+        rgaspi,
+        fond="558",
+        opis="11",
+        delo="98",
+        folios="0102-0105",
+        text="RGASPI, f. 558, op. 11, d. 98, II. 0102-0105",
+    )
+    cited = "RGASPI, f. 558, op. 11, d. 98, ll. 0102–0105"
+    for name, location in _every_location(client, document).items():
+        assert cited in location and "II." not in location, name
+
+    reference.delo = "99"  # a curator's correction, the text as written left alone
+    reference.save()
+    for name, location in _every_location(client, document).items():
+        assert "RGASPI, f. 558, op. 11, d. 99, ll. 0102–0105" in location, name
+        assert "d. 98" not in location, name
+
+
+@pytest.mark.parametrize(
+    ("fields", "cited"),
+    [
+        ({"fond": "3", "opis": "65", "delo": "827", "folios": "141"}, "APRF, f. 3, op. 65, d. 827, l. 141"),
+        ({"fond": "059a", "opis": "5a", "delo": "3", "papka": "11", "folios": "155 - 157"},
+         "APRF, f. 059a, op. 5a, p. 11, d. 3, ll. 155–157"),
+        ({"fond": "3"}, "APRF, f. 3"),
+        ({"collection": "Volkogonov papers", "call_number": "Reel 3", "folios": "12-14"},
+         "APRF, pp. 12–14, Volkogonov papers, Reel 3"),
+        ({"text": "APRF, Fond 3, Opis 65 {sic}"}, "APRF, Fond 3, Opis 65 {sic}"),  # no fields
+        ({}, "APRF"),  # neither fields nor text
+    ],
+)  # fmt: skip
+def test_a_reference_is_cited_from_whatever_fields_it_has(client, corpus, fields, cited):
+    document = make_document(title="Memorandum")
+    add_reference(document, corpus.aprf, **{"text": "", **fields})
+    locations = _every_location(client, document)
+    assert locations["ris"] == locations["csl"] == locations["meta"] == cited
+    assert locations["csv"] == cited
+    assert f": {cited}</li>" in locations["page"]
+    assert f" {cited}, Archive of the President of the Russian Federation." in locations["chicago"]
+
+
+def test_a_reference_with_fields_only_is_shown_whole_on_the_page_and_in_the_csv(client, corpus):
+    document = make_document(title="Added by a curator")
+    add_reference(document, corpus.aprf, fond="3", opis="65", delo="827", folios="141-143", text="")
+    locations = _every_location(client, document)
+    shown = re.sub(r"<[^>]+>", "", locations["page"])
+    assert shown == (
+        "APRF (Archive of the President of the Russian Federation): "
+        "APRF, f. 3, op. 65, d. 827, ll. 141–143"
+    )
+    assert locations["csv"] == "APRF, f. 3, op. 65, d. 827, ll. 141–143"
+
+
+def test_each_archive_follows_its_own_references_and_a_copy_says_so_once(client, corpus):
+    # Seed 000: two archives' references and a copy in a third.
+    avprf = Repository.objects.get(code="AVPRF")
+    loc = Repository.objects.create(code="LOC", name="Library of Congress")
+    document = make_document(title="Central Committee Politburo decision")
+    for repository, fields in [
+        (loc, {"collection": "Volkogonov papers, 1887-1995", "call_number": "mm97083838",
+               "is_copy": True, "text": "Copy available in Library of Congress, Manuscript "
+               "Division, Dmitrii Antonovich Volkogonov papers, 1887-1995, mm97083838"}),
+        (corpus.aprf, {"fond": "3", "opis": "65", "delo": "827", "folios": "141-143"}),
+        (corpus.aprf, {"fond": "3", "opis": "65", "delo": "828", "folios": "1"}),
+        (avprf, {"fond": "059a", "opis": "5a", "delo": "3", "papka": "11", "folios": "155-157"}),
+    ]:  # fmt: skip
+        add_reference(document, repository, **fields)
+    locations = _every_location(client, document)
+    assert locations["chicago"] == (
+        "“Central Committee Politburo decision,” October 25, 1950, "
+        "APRF, f. 3, op. 65, d. 827, ll. 141–143; APRF, f. 3, op. 65, d. 828, l. 1, "
+        "Archive of the President of the Russian Federation; "
+        "AVPRF, f. 059a, op. 5a, p. 11, d. 3, ll. 155–157, "
+        "Foreign Policy Archive of the Russian Federation; "
+        "copy in LOC, Volkogonov papers, 1887-1995, mm97083838, Library of Congress. "
+        f"http://testserver{document.get_absolute_url()}."
+    )
+    location = (
+        "APRF, f. 3, op. 65, d. 827, ll. 141–143; APRF, f. 3, op. 65, d. 828, l. 1; "
+        "AVPRF, f. 059a, op. 5a, p. 11, d. 3, ll. 155–157; "
+        "copy in LOC, Volkogonov papers, 1887-1995, mm97083838"
+    )
+    assert locations["ris"] == locations["csl"] == locations["meta"] == location
+    assert locations["json_ld"] == location
+    # The list keeps the record's order (the copy was entered first); citations put it last.
+    copy, _, originals = location.rpartition("; ")[::-1]
+    assert locations["csv"] == f"{copy}; {originals}"
+    # BibTeX's note: the date and the references with their archives, as in Chicago.
+    between_title_and_url = locations["chicago"].split("” ", 1)[1].rsplit(". http", 1)[0]
+    assert locations["bibtex"] == between_title_and_url
+
+
+def test_a_copy_cited_as_written_is_not_called_a_copy_twice(client, corpus):
+    loc = Repository.objects.create(code="LOC", name="Library of Congress")
+    document = make_document(title="Decision")
+    add_reference(document, corpus.aprf, fond="3")
+    add_reference(document, loc, is_copy=True, text="Copy available in Library of Congress, Reel 3")
+    locations = _every_location(client, document)
+    assert locations["ris"] == "APRF, f. 3; Copy available in Library of Congress, Reel 3"
+    for location in locations.values():
+        assert "copy: " not in location.casefold() and "copy in copy" not in location.casefold()
+    assert (
+        "Copy available in Library of Congress, Reel 3, Library of Congress."
+        in (locations["chicago"])
+    )
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("date", "precision", "written", "cited"),
+    [
+        (datetime.date(1950, 10, 25), "day", "25 октября 1950 г.", "October 25, 1950"),
+        (datetime.date(1950, 10, 25), "day", "25 October 19 50", "October 25, 1950"),
+        (datetime.date(1950, 10, 1), "month", "октябрь 1950", "October 1950"),
+        (datetime.date(1950, 1, 1), "year", "1950 г.", "1950"),
+        (datetime.date(1950, 10, 25), "day", "", "October 25, 1950"),
+        (None, "", "early 1950s", "early 1950s"),  # no parsed date: as written
+        (None, "", "", "n.d."),
+    ],
+)
+def test_the_citation_date_is_the_parsed_date_in_english_to_its_precision(
+    client, date, precision, written, cited
+):
+    document = make_document(title="Note", date=date, date_precision=precision, date_text=written)
+    citation = _chicago(client, document)
+    assert citation.startswith(f"“Note,” {cited}")
+    assert ".." not in citation
+    ris = client.get(f"/documents/{document.pk}.ris").content.decode()
+    (csl,) = json.loads(client.get(f"/documents/{document.pk}.csl.json").content)
+    if written:  # the notes keep the date as the source wrote it
+        assert f"N1  - Date as written: {written}\r\n" in ris
+        assert csl["note"] == f"Date as written: {written}"
+    else:
+        assert "Date as written" not in ris and "note" not in csl
+
+
+def test_an_undated_document_without_references_ends_with_one_period(client):
+    document = make_document(title="Note.", date=None, date_precision="", date_text="")
+    assert _chicago(client, document) == (
+        f"“Note,” n.d. http://testserver{document.get_absolute_url()}."
+    )
+
+
+# --------------------------------------------------------------------------- punctuation
+
+
+@pytest.mark.parametrize(
+    ("title", "quoted"),
+    [
+        ("Memorandum by Edward Stettinius Jr.", "“Memorandum by Edward Stettinius Jr.,”"),
+        ("Letter from A. A. Gromyko to J.", "“Letter from A. A. Gromyko to J.,”"),
+        ("Treaty with the U.S.S.R.", "“Treaty with the U.S.S.R.,”"),
+        ("Record of Conversation.", "“Record of Conversation,”"),
+        ("Why did Stalin die?", "“Why did Stalin die?”"),
+        ("Long live the Party!", "“Long live the Party!”"),
+        ('On the "Korean question" again', "“On the ‘Korean question’ again,”"),
+        ("On the “Korean question”", "“On the ‘Korean question’,”"),
+        ('"Hurricane" in Korea', "“‘Hurricane’ in Korea,”"),
+        ("Письмо И. В. Сталину о «корейском вопросе»", "“Письмо И. В. Сталину о «корейском вопросе»,”"),
+        ("Note {draft} ,", "“Note {draft},”"),
+    ],
+)  # fmt: skip
+def test_chicago_punctuates_the_quoted_title(client, title, quoted):
+    document = make_document(title=title)
+    assert _chicago(client, document).startswith(f"{quoted} October 25, 1950")
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        '"Title", October 25, 1950, Wilson Center Digital Archive.',
+        '"Title", October 25, 1950, Wilson Center Digital Archive',
+        '"Title", October 25, 1950, Wilson Center Digital Archive, APRF, Fond 3.',
+        '"Title", October 25, 1950, Wilson Center Digital Archive; APRF, Fond 3.',
+    ],
+)
+def test_the_online_publisher_is_read_wherever_the_citation_names_it(client, given):
+    document = make_document(title="Title", citation=given)
+    assert _chicago(client, document).endswith(
+        f". Wilson Center Digital Archive, http://testserver{document.get_absolute_url()}."
+    )
+
+
+def test_the_seed_documents_are_cited_from_their_parsed_references_and_dates(
+    client, imported_seeds
+):
+    from catalogue.models import Document
+
+    Document.objects.update(status="published")
+    politburo, telegram = imported_seeds["000"], imported_seeds["001"]
+    assert _chicago(client, telegram) == (
+        "“Telegram via VcH from Stalin to Cde. Molotov,” November 11, 1945, "
+        "RGASPI, f. 558, op. 11, d. 98, ll. 0102–0105, "
+        "Russian State Archive of Socio-Political History. "
+        f"Wilson Center Digital Archive, http://testserver{telegram.get_absolute_url()}."
+    )
+    citation = _chicago(client, politburo)
+    assert citation.startswith(f"“{politburo.title},” October 25, 1950, ")
+    assert citation.endswith(
+        ", 1950, APRF, f. 3, op. 65, d. 827, ll. 141–143, "
+        "Archive of the President of the Russian Federation; "
+        "AVPRF, f. 059a, op. 5a, p. 11, d. 3, ll. 155–157, "
+        "Archive of Foreign Policy of the Russian Federation; "
+        "copy in LOC, Dmitrii Antonovich Volkogonov papers, 1887-1995, mm97083838, "
+        "Library of Congress. "
+        f"Wilson Center Digital Archive, http://testserver{politburo.get_absolute_url()}."
+    )

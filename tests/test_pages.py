@@ -68,7 +68,7 @@ def test_a_document_page_shows_everything_a_researcher_needs(client, corpus):
     assert corpus.politburo.title in page
     assert "October 25, 1950" in page and "Memorandum" in page and "Top Secret" in page
     assert corpus.politburo.summary in page
-    assert "APRF, Fond 3, Opis 65, Delo 827, Listy 141-143" in page
+    assert "APRF, f. 3, op. 65, d. 827, ll. 141–143" in page  # as the citation gives it
     assert f'href="{corpus.gromyko.get_absolute_url()}"' in page and "author" in page
     assert f'href="{corpus.fec.get_absolute_url()}"' in page
     assert 'class="texts"' in page and 'lang="ru"' in page and 'lang="en"' in page
