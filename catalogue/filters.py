@@ -54,7 +54,11 @@ class MultipleValueField(forms.Field):
 
     widget = forms.MultipleHiddenInput
 
-    def __init__(self, *, pattern: str = r"^[\w .,'()/&:+-]{1,200}$", coerce=str, **kwargs):
+    # A stored value is matched by equality, so any text without control characters
+    # is safe to look up; a narrower set refused values the catalogue holds (a type
+    # "Note verbale — draft", a classification "Secret; eyes only") and their facet
+    # links led to "not a valid value" and the whole collection.
+    def __init__(self, *, pattern: str = r"^[^\x00-\x1f\x7f]{1,200}$", coerce=str, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.pattern = re.compile(pattern)
