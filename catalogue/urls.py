@@ -1,5 +1,6 @@
 from django.urls import path
 
+import catalogue.converters  # noqa: F401 - registers the "id" path converter
 from catalogue import views
 
 app_name = "catalogue"
@@ -10,12 +11,12 @@ urlpatterns = [
     path("documents.json", views.document_list_json, name="documents-json"),
     path("documents.csv", views.document_list_csv, name="documents-csv"),
     path("documents/facets/<slug:name>/", views.facet_values, name="facet"),
-    path("documents/<int:pk>/<slug:slug>/", views.document_detail, name="document"),
-    path("documents/<int:pk>/", views.document_detail, name="document-short"),
-    path("documents/<int:pk>.json", views.document_json, name="document-json"),
-    path("documents/<int:pk>.ris", views.document_ris, name="document-ris"),
-    path("documents/<int:pk>.bib", views.document_bibtex, name="document-bibtex"),
-    path("documents/<int:pk>.csl.json", views.document_csl, name="document-csl"),
+    path("documents/<id:pk>/<slug:slug>/", views.document_detail, name="document"),
+    path("documents/<id:pk>/", views.document_detail, name="document-short"),
+    path("documents/<id:pk>.json", views.document_json, name="document-json"),
+    path("documents/<id:pk>.ris", views.document_ris, name="document-ris"),
+    path("documents/<id:pk>.bib", views.document_bibtex, name="document-bibtex"),
+    path("documents/<id:pk>.csl.json", views.document_csl, name="document-csl"),
     path("repositories/", views.repository_list, name="repositories"),
     path("repositories/<str:code>/", views.repository_detail, name="repository"),
 ]

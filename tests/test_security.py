@@ -148,3 +148,28 @@ def test_public_pages_refuse_state_changing_methods(client, imported_seeds):
     for url in ("/documents/", document.get_absolute_url(), "/people/"):
         for method in ("post", "put", "delete"):
             assert getattr(client, method)(url).status_code == 405, (method, url)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/documents/{big}/",
+        "/documents/{big}/a-title/",
+        "/documents/{big}.json",
+        "/documents/{big}.ris",
+        "/documents/{big}.bib",
+        "/documents/{big}.csl.json",
+        "/people/{big}/",
+        "/organizations/{big}/a-name/",
+    ],
+)
+@pytest.mark.parametrize("big", ["9223372036854775808", "99999999999999999999", "1" * 400])
+def test_an_id_too_large_for_the_database_is_not_found(client, imported_seeds, path, big):
+    # Past 2**63 an id reached the database as a number it cannot hold: a 500 on SQLite.
+    assert client.get(path.format(big=big)).status_code == 404
+
+
+def test_the_largest_id_the_database_holds_is_looked_up(client, imported_seeds):
+    assert client.get("/documents/999999999999999999/").status_code == 404
+    document = next(iter(imported_seeds.values()))
+    assert client.get(f"/documents/{document.pk}/").status_code in (200, 301)
