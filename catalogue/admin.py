@@ -402,6 +402,7 @@ class RepositoryAdmin(MergeAdminMixin, BulkImportExportMixin, CuratorAdmin):
 
 @admin.register(ArchivalReference)
 class ArchivalReferenceAdmin(CuratorAdmin):
+    parent_field = "document"
     list_display = ["__str__", "repository", "fond", "opis", "delo", "folios", "is_copy"]
     list_select_related = ["repository"]
     list_filter = ["is_copy", "repository"]
@@ -411,6 +412,7 @@ class ArchivalReferenceAdmin(CuratorAdmin):
 
 @admin.register(Translation)
 class TranslationAdmin(CuratorAdmin):
+    parent_field = "document"
     list_display = ["__str__", "document", "kind", "language"]
     list_select_related = ["document"]
     list_filter = ["kind", "language"]
@@ -420,6 +422,7 @@ class TranslationAdmin(CuratorAdmin):
 
 @admin.register(DocumentPerson)
 class DocumentPersonAdmin(CuratorAdmin):
+    parent_field = "document"
     list_display = ["document", "person", "role", "origin"]
     list_select_related = ["document", "person"]
     list_filter = ["role", "origin"]
@@ -429,6 +432,7 @@ class DocumentPersonAdmin(CuratorAdmin):
 
 @admin.register(DocumentOrganization)
 class DocumentOrganizationAdmin(CuratorAdmin):
+    parent_field = "document"
     list_display = ["document", "organization", "role", "origin"]
     list_select_related = ["document", "organization"]
     list_filter = ["role", "origin"]

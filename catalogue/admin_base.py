@@ -25,7 +25,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from catalogue.concurrency import VersionedModelForm, next_version
+from catalogue.concurrency import VersionedModelForm, bump_version, next_version
 from catalogue.history import RecoveryError, deleted_records, record_recover
 from people.services import MergeError
 
@@ -115,7 +115,57 @@ class CuratorAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if change and _is_versioned(self.model):
             obj.version = next_version(form, obj)
+        parents = self._lock_parents([obj], also_stored=change)
         super().save_model(request, obj, form, change)
+        self._touch_parents(parents, f"{self.model._meta.verbose_name} “{obj}” changed")
+
+    # --- records that are part of another --------------------------------------------------
+
+    # A record shown in another's form (a document's texts, references and links; a person's
+    # or organization's name variants) names that record here. Saving or deleting it on its
+    # own page is a change to the parent too: the parent's version moves, so a form open on
+    # the parent, whose inlines hold the old copy, is refused instead of saving over it.
+    parent_field: str | None = None
+
+    def _lock_parents(self, objs, *, also_stored: bool) -> list:
+        """The parents of `objs` (the stored ones too, when a save moves a record), locked.
+
+        Locked before the record is written, in the order the parent's own form locks them
+        (the parent first, then its inlines), so two saves wait for each other, never deadlock.
+        """
+        if self.parent_field is None:
+            return []
+        fk = self.model._meta.get_field(self.parent_field)
+        ids = {getattr(obj, fk.attname) for obj in objs}
+        if also_stored:
+            pks = [obj.pk for obj in objs if obj.pk is not None]
+            ids.update(
+                self.model._default_manager.filter(pk__in=pks).values_list(fk.attname, flat=True)
+            )
+        ids.discard(None)
+        rows = fk.related_model._default_manager.filter(pk__in=ids).order_by("pk")
+        return list(rows.select_for_update())
+
+    def _touch_parents(self, parents, reason: str) -> None:
+        for parent in parents:
+            bump_version(parent)
+            # simple-history's reason column holds 100 characters.
+            parent._change_reason = reason if len(reason) <= 100 else reason[:99] + "…"
+            parent.save()
+
+    def delete_model(self, request, obj):
+        parents = self._lock_parents([obj], also_stored=False)
+        label = f"{self.model._meta.verbose_name} “{obj}” deleted"
+        super().delete_model(request, obj)
+        self._touch_parents(parents, label)
+
+    def delete_queryset(self, request, queryset):
+        # The "delete selected" action runs outside the admin's transaction: take one, for
+        # the locks and so that the parents' versions move with the deletion or not at all.
+        with transaction.atomic(using=self.model._default_manager.db):
+            parents = self._lock_parents(list(queryset), also_stored=False)
+            super().delete_queryset(request, queryset)
+            self._touch_parents(parents, f"{self.model._meta.verbose_name_plural} deleted")
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history lets anyone who may *view* the record post its revert form. Posting it

@@ -147,6 +147,7 @@ class OrganizationAdmin(AuthorityAdmin):
 
 @admin.register(PersonName)
 class PersonNameAdmin(CuratorAdmin):
+    parent_field = "person"
     list_display = ["name", "person", "language", "kind"]
     list_select_related = ["person"]
     list_filter = ["kind", "language"]
@@ -156,6 +157,7 @@ class PersonNameAdmin(CuratorAdmin):
 
 @admin.register(OrganizationName)
 class OrganizationNameAdmin(CuratorAdmin):
+    parent_field = "organization"
     list_display = ["name", "organization", "language", "kind"]
     list_select_related = ["organization"]
     list_filter = ["kind", "language"]

@@ -158,3 +158,169 @@ def test_the_change_page_carries_the_version_in_a_hidden_field(staff_client):
     document = make_document()
     page = staff_client.get(reverse("admin:catalogue_document_change", args=[document.pk]))
     assert 'type="hidden" name="loaded_version" value="1"' in page.content.decode()
+
+
+# --- a record's parts edited on their own pages -------------------------------------------------
+
+
+def a_document_with_a_text():
+    from catalogue.models import ArchivalReference, Repository, Translation
+
+    document = make_document(title="Telegram")
+    text = Translation.objects.create(document=document, language="en", text="Moscow, 1950")
+    repository = Repository.objects.create(code="AVPRF")
+    ArchivalReference.objects.create(document=document, repository=repository, fond="06")
+    return document, text
+
+
+def test_a_text_saved_on_its_own_page_refuses_a_stale_document_form(two_curators):
+    from catalogue.models import Translation
+
+    alice, bob = two_curators
+    document, text = a_document_with_a_text()
+    document_url = reverse("admin:catalogue_document_change", args=[document.pk])
+    alices_form = change_form_data(alice, document_url)
+    assert alices_form["texts-0-text"] == "Moscow, 1950"
+
+    text_url = reverse("admin:catalogue_translation_change", args=[text.pk])
+    bobs_form = change_form_data(bob, text_url)
+    bobs_form["text"] = "Moscow, 1951"
+    assert bob.post(text_url, bobs_form).status_code == 302
+    assert Document.objects.get(pk=document.pk).version == 2
+    latest = document.history.latest()
+    assert latest.history_user.username == "bob"
+    assert latest.history_change_reason == "text “Translation (en)” changed"
+
+    alices_form["title"] = "Telegram to Stalin"
+    response = alice.post(document_url, alices_form)
+    assert response.status_code == 200
+    message = error_text(response)
+    assert "Not saved" in message and "bob" in message and "texts" in message
+    assert Translation.objects.get(pk=text.pk).text == "Moscow, 1951"
+    assert Document.objects.get(pk=document.pk).title == "Telegram"
+    # Reloaded, Alice's form holds Bob's text and saves.
+    fresh = change_form_data(alice, document_url)
+    fresh["title"] = "Telegram to Stalin"
+    assert alice.post(document_url, fresh).status_code == 302
+    assert Translation.objects.get(pk=text.pk).text == "Moscow, 1951"
+    assert Document.objects.get(pk=document.pk).version == 3
+
+
+@pytest.mark.parametrize("part", ["references", "person_links", "organization_links", "texts"])
+def test_every_part_added_on_its_own_page_refuses_a_stale_document_form(two_curators, part):
+    from catalogue.models import Organization
+
+    alice, bob = two_curators
+    document, text = a_document_with_a_text()
+    document_url = reverse("admin:catalogue_document_change", args=[document.pk])
+    alices_form = change_form_data(alice, document_url)
+    added = {
+        "references": ("archivalreference", {"document": document.pk, "fond": "07",
+                                             "position": 0}),
+        "person_links": ("documentperson", {"document": document.pk, "role": "author",
+                                            "origin": "curator",
+                                            "person": make_person("V. Molotov").pk}),
+        "organization_links": ("documentorganization", {
+            "document": document.pk, "role": "author", "origin": "curator",
+            "organization": Organization.objects.create(name="MID").pk}),
+        "texts": ("translation", {"document": document.pk, "kind": "original", "language": "ru",
+                                  "text": "Москва", "position": 1}),
+    }  # fmt: skip
+    model_name, data = added[part]
+    response = bob.post(reverse(f"admin:catalogue_{model_name}_add"), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    alices_form["title"] = "Telegram to Stalin"
+    response = alice.post(document_url, alices_form)
+    assert response.status_code == 200
+    assert "bob" in error_text(response)
+    assert Document.objects.get(pk=document.pk).title == "Telegram"
+
+
+def test_a_part_deleted_on_its_own_page_refuses_a_stale_document_form(two_curators):
+    from catalogue.models import ArchivalReference
+
+    alice, bob = two_curators
+    document, text = a_document_with_a_text()
+    document_url = reverse("admin:catalogue_document_change", args=[document.pk])
+    alices_form = change_form_data(alice, document_url)
+    reference = ArchivalReference.objects.get()
+    delete = reverse("admin:catalogue_archivalreference_delete", args=[reference.pk])
+    assert bob.post(delete, {"post": "yes"}).status_code == 302
+    alices_form["references-0-fond"] = "6"
+    response = alice.post(document_url, alices_form)
+    assert response.status_code == 200 and "bob" in error_text(response)
+    assert not ArchivalReference.objects.exists()
+
+
+def test_deleting_selected_texts_moves_their_documents_versions(two_curators):
+    from django.contrib.admin import helpers
+
+    from catalogue.models import Translation
+
+    alice, bob = two_curators
+    document, text = a_document_with_a_text()
+    other = make_document(title="Other")
+    other_text = Translation.objects.create(document=other, language="ru", text="Текст")
+    changelist = reverse("admin:catalogue_translation_changelist")
+    response = bob.post(changelist, {
+        "action": "delete_selected", "post": "yes",
+        helpers.ACTION_CHECKBOX_NAME: [text.pk, other_text.pk],
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert not Translation.objects.exists()
+    assert [d.version for d in Document.objects.order_by("pk")] == [2, 2]
+
+
+def test_moving_a_text_to_another_document_moves_both_versions(two_curators):
+    alice, bob = two_curators
+    document, text = a_document_with_a_text()
+    other = make_document(title="Other")
+    text_url = reverse("admin:catalogue_translation_change", args=[text.pk])
+    form = change_form_data(bob, text_url)
+    form["document"] = str(other.pk)
+    assert bob.post(text_url, form).status_code == 302
+    assert Document.objects.get(pk=document.pk).version == 2
+    assert Document.objects.get(pk=other.pk).version == 2
+
+
+def test_a_variant_added_on_its_own_page_refuses_a_stale_person_form(two_curators):
+    alice, bob = two_curators
+    person = make_person("Kim Il Sung", "Ким Ир Сен")
+    url = reverse("admin:people_person_change", args=[person.pk])
+    alices_form = change_form_data(alice, url)
+    response = bob.post(
+        reverse("admin:people_personname_add"),
+        {"person": person.pk, "name": "김일성", "kind": "native"},
+    )
+    assert response.status_code == 302
+    alices_form["description"] = "Leader"
+    response = alice.post(url, alices_form)
+    assert response.status_code == 200
+    assert "bob" in error_text(response) and "name variants" in error_text(response)
+    assert Person.objects.get(pk=person.pk).description == ""
+
+
+def test_an_organization_variant_changed_on_its_own_page_moves_its_version(two_curators):
+    from people.models import Organization, OrganizationName
+
+    alice, bob = two_curators
+    organization = Organization.objects.create(name="Ministry of Foreign Affairs")
+    variant = OrganizationName.objects.create(organization=organization, name="MID")
+    url = reverse("admin:people_organizationname_change", args=[variant.pk])
+    form = change_form_data(bob, url)
+    form["name"] = "MFA"
+    assert bob.post(url, form).status_code == 302
+    assert Organization.objects.get(pk=organization.pk).version == 2
+
+
+def test_a_part_refused_on_its_own_page_leaves_the_version_alone(two_curators):
+    alice, bob = two_curators
+    document, text = a_document_with_a_text()
+    text_url = reverse("admin:catalogue_translation_change", args=[text.pk])
+    form = change_form_data(bob, text_url)
+    form["text"] = ""
+    assert bob.post(text_url, form).status_code == 200  # the text is required
+    form["text"], form["document"] = "Moscow", "999999"
+    assert bob.post(text_url, form).status_code == 200  # no such document
+    assert Document.objects.get(pk=document.pk).version == 1
+    assert document.history.count() == 1
