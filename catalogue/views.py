@@ -83,6 +83,16 @@ def _search(request: HttpRequest) -> DocumentFilter:
     return DocumentFilter(request.GET, queryset=Document.objects.published())
 
 
+def _refused(search: DocumentFilter) -> JsonResponse | None:
+    """A 400 naming every invalid parameter and why, for the data views: a program that
+    asked for `date_from=1950-13-40` must not be given the whole collection as its
+    answer. (The HTML page shows the rest of the search and says what it ignored.)"""
+    if search.form.is_valid():
+        return None
+    errors = {field: [str(e) for e in errors] for field, errors in search.form.errors.items()}
+    return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
+
+
 def _hidden(params, drop=()) -> list[tuple[str, str]]:
     """The current selection as hidden inputs, so that a form keeps what it does not edit."""
     return [
@@ -149,6 +159,8 @@ def document_list(request: HttpRequest) -> HttpResponse:
 @kept_until_the_catalogue_changes
 def document_list_json(request: HttpRequest) -> JsonResponse:
     search = _search(request)
+    if refused := _refused(search):
+        return refused
     paginator = CappedPaginator(
         search.results().for_record(), PAGE_SIZE, known_count=search.exact_count
     )
@@ -241,6 +253,8 @@ def _csv_row(record: dict, request: HttpRequest) -> list[str]:
 def document_list_csv(request: HttpRequest) -> HttpResponse:
     """Every result, not one page: a researcher's working list for a spreadsheet."""
     search = _search(request)
+    if refused := _refused(search):
+        return refused
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="documents.csv"'
     writer = csv.writer(response)
@@ -248,6 +262,9 @@ def document_list_csv(request: HttpRequest) -> HttpResponse:
     for document in search.results().for_record().iterator(chunk_size=500):
         writer.writerow(_csv_row(document_record(document), request))
     return response
+
+
+MAX_FACET_OFFSET = 10**9
 
 
 @require_safe
@@ -261,9 +278,12 @@ def facet_values(request: HttpRequest, name: str) -> HttpResponse:
     search = _search(request)
     text = request.GET.get("facet_q", "").strip()[:100]
     try:
-        offset = max(int(request.GET.get("offset", 0)), 0)
+        offset = int(request.GET.get("offset", 0))
     except ValueError:
         offset = 0
+    # Past the last value the page is empty, with a link back; a number past what the
+    # database's OFFSET takes was a 500.
+    offset = min(max(offset, 0), MAX_FACET_OFFSET)
     found = facet_page(spec, search, request.GET, text=text, offset=offset)
     # None: too many documents to count every value in time; the page says so.
     facet, total = found or (Facet(spec.name, spec.label, left_out=True), None)

@@ -99,7 +99,7 @@ def test_every_value_a_facet_offers_can_be_selected(client, corpus, field, facet
 
 
 def test_a_facet_value_with_control_characters_is_refused(client, corpus):
-    html = client.get("/documents/", {"type": "Memo\x00randum"}).content.decode()
+    html = client.get("/documents/", {"type": "Memo\x1brandum"}).content.decode()
     assert "Part of the query was ignored" in html
 
 
@@ -264,3 +264,25 @@ def test_the_search_pages_query_count_does_not_grow_with_results_or_values(clien
     json_small = _count_queries(client, "/documents.json" + query)
     _grow(5)
     assert _count_queries(client, "/documents.json" + query) == json_small
+
+
+@pytest.mark.parametrize("path", ["/documents.json", "/documents.csv"])
+def test_the_data_views_refuse_an_invalid_parameter_naming_it(client, corpus, path):
+    # The HTML page shows the rest of the search and says what it ignored; a program
+    # given the whole collection for a mistyped date would not know.
+    response = client.get(path, {"date_from": "1950-13-40", "person": "abc", "q": "Korea"})
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) == {"date_from", "person"}
+    assert all(errors[field] for field in errors)
+
+
+def test_the_data_views_answer_a_valid_query_as_before(client, corpus):
+    assert client.get("/documents.json", {"date_from": "1950-06"}).status_code == 200
+    assert client.get("/documents.csv", {"language": "ru"}).status_code == 200
+
+
+@pytest.mark.parametrize("offset", ["99999999999999999999", "-5", "x", "1000000000000"])
+def test_a_facet_page_past_every_value_is_empty_not_an_error(client, corpus, offset):
+    response = client.get("/documents/facets/person/", {"offset": offset})
+    assert response.status_code == 200
