@@ -173,3 +173,30 @@ def test_the_largest_id_the_database_holds_is_looked_up(client, imported_seeds):
     assert client.get("/documents/999999999999999999/").status_code == 404
     document = next(iter(imported_seeds.values()))
     assert client.get(f"/documents/{document.pk}/").status_code in (200, 301)
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/people/?q=a%00b", "q"),
+        ("/people/?letter=%00", "letter"),
+        ("/organizations/?q=%00", "q"),
+        ("/repositories/?q=%00", "q"),
+        ("/documents/facets/person/?facet_q=%00", "facet_q"),
+        ("/documents/facets/type/?facet_q=x%00", "facet_q"),
+        ("/documents/?q=Korea&type=a%00b", "type"),
+        ("/documents.json?q=%00", "q"),
+        ("/?x%00y=1", "x%00y"),
+    ],
+)
+def test_a_nul_in_the_query_string_is_refused_naming_the_parameter(
+    client, imported_seeds, path, name
+):
+    # PostgreSQL's text holds no NUL: passed on to a lookup it was a 500 there.
+    response = client.get(path)
+    assert response.status_code == 400
+    assert f"“{name}” holds a NUL character" in response.content.decode()
+
+
+def test_a_query_string_without_nul_is_served(client, imported_seeds):
+    assert client.get("/people/?q=Gromyko%20%25").status_code == 200
