@@ -182,11 +182,35 @@ def _search_organizations(rows: QuerySet, text: str) -> QuerySet:
     )
 
 
+def _search_languages(rows: QuerySet, text: str) -> QuerySet:
+    # The page shows "Russian", not "ru": the box finds a language by the name shown.
+    wanted = text.casefold()
+    named = [code for code, info in LANG_INFO.items() if wanted in info.get("name", "").casefold()]
+    return rows.filter(Q(language__iexact=text) | Q(language__in=named))
+
+
+def _search_repositories(rows: QuerySet, text: str) -> QuerySet:
+    # "APRF — Archive of the President…": by the code or by the name.
+    return rows.filter(Q(repository__code__icontains=text) | Q(repository__name__icontains=text))
+
+
 FACETS: dict[str, FacetSpec] = {
     spec.name: spec
     for spec in (
-        FacetSpec("language", "Original language", _document_field("language"), "language"),
-        FacetSpec("repository", "Archive", _repository_rows, "repository__code"),
+        FacetSpec(
+            "language",
+            "Original language",
+            _document_field("language"),
+            "language",
+            search=_search_languages,
+        ),
+        FacetSpec(
+            "repository",
+            "Archive",
+            _repository_rows,
+            "repository__code",
+            search=_search_repositories,
+        ),
         FacetSpec("type", "Document type", _document_field("document_type"), "document_type"),
         FacetSpec(
             "classification",

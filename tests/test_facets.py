@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from catalogue.models import DocumentPerson
@@ -286,3 +287,31 @@ def test_the_data_views_answer_a_valid_query_as_before(client, corpus):
 def test_a_facet_page_past_every_value_is_empty_not_an_error(client, corpus, offset):
     response = client.get("/documents/facets/person/", {"offset": offset})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("facet", "text", "expected"),
+    [
+        ("language", "Russian", {"ru"}),
+        ("language", "engl", {"en"}),
+        ("language", "ru", {"ru"}),
+        ("language", "Klingon", set()),
+        ("repository", "Foreign Policy", {"AVPRF"}),
+        ("repository", "rgaspi", {"RGASPI"}),
+        ("repository", "Nowhere", set()),
+    ],
+)
+def test_a_facet_pages_filter_box_finds_values_by_the_label_shown(
+    client, corpus, facet, text, expected
+):
+    # The page lists "Russian" and "AVPRF — Archive of Foreign Policy…": the box found
+    # only the stored codes, so "Russian" found nothing.
+    from catalogue.facets import FACETS, facet_page
+    from catalogue.filters import DocumentFilter
+    from catalogue.models import Document
+
+    search = DocumentFilter({}, queryset=Document.objects.published())
+    found, _ = facet_page(FACETS[facet], search, QueryDict(), text=text)
+    assert {value.value for value in found.values} == expected
+    html = client.get(f"/documents/facets/{facet}/", {"facet_q": text}).content.decode()
+    assert all(f"{facet}={value}" in html for value in expected)
