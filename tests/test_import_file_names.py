@@ -9,7 +9,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from catalogue.importer.load import Loader, printable
 from catalogue.models import Document
@@ -80,3 +80,68 @@ def test_the_file_by_file_path_takes_the_escaped_name_too(tmp_path):
     outcome = Loader().import_file(path)
     assert (outcome.outcome, outcome.file) == ("created", "caf%E9.txt")
     assert Document.objects.get().source_file == "caf%E9.txt"
+
+
+def test_failures_name_the_file_by_its_path_under_the_directory_given(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / "in" / folder).mkdir(parents=True)
+        (tmp_path / "in" / folder / "empty.txt").write_bytes(b"")
+    shutil.copy(SEED_001, tmp_path / "in" / "top.txt")
+    (tmp_path / "in" / "top-empty.txt").write_bytes(b"")
+    code, out, err = run_import(tmp_path / "in")
+    assert code == 1
+    assert out.splitlines()[-1] == "created 1, updated 0, unchanged 0, failed 3"
+    assert sorted(err.splitlines()) == [
+        f"failed: {os.path.join('a', 'empty.txt')}: empty file",
+        f"failed: {os.path.join('b', 'empty.txt')}: empty file",
+        "failed: top-empty.txt: empty file",
+    ]
+    _, out, _ = run_import(tmp_path / "in", verbosity=2)
+    assert f"failed    {os.path.join('a', 'empty.txt')}: empty file" in out.splitlines()
+    # A file given by itself is named by its name.
+    code, _, err = run_import(tmp_path / "in" / "a" / "empty.txt")
+    assert err.strip() == "failed: empty.txt: empty file"
+
+
+def test_failures_past_parsing_name_the_path_too(tmp_path, monkeypatch):
+    from django.db import DatabaseError
+
+    from catalogue.importer import load
+
+    (tmp_path / "in" / "a").mkdir(parents=True)
+    shutil.copy(SEED_001, tmp_path / "in" / "a" / "page.txt")
+
+    def refuse(self, parsed, existing):
+        raise DatabaseError("disk on fire")
+
+    monkeypatch.setattr(load.Loader, "_create_many", lambda self, *a: refuse(self, None, None))
+    monkeypatch.setattr(load.Loader, "_write", refuse)
+    code, out, err = run_import(tmp_path / "in")
+    assert code == 1
+    assert err.strip() == f"failed: {os.path.join('a', 'page.txt')}: not imported: disk on fire"
+
+
+def test_a_report_into_a_missing_directory_is_refused_before_anything_is_written(tmp_path):
+    shutil.copy(SEED_001, tmp_path / "page.txt")
+    report = tmp_path / "no-such-dir" / "report.json"
+    with pytest.raises(CommandError, match="no-such-dir"):
+        call_command("import_documents", str(tmp_path), report=str(report), stdout=StringIO())
+    assert not Document.objects.exists()
+    with pytest.raises(CommandError, match="is a directory"):
+        call_command("import_documents", str(tmp_path), report=str(tmp_path), stdout=StringIO())
+
+
+def test_a_report_that_cannot_be_written_after_all_still_leaves_the_summary(tmp_path, monkeypatch):
+    shutil.copy(SEED_001, tmp_path / "page.txt")
+    real_write_text = Path.write_text
+
+    def full_disk(self, *args, **kwargs):
+        if self.name == "report.json":
+            raise OSError(28, "No space left on device")
+        return real_write_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    code, out, err = run_import(tmp_path, report=tmp_path / "report.json")
+    assert code == 1
+    assert out.splitlines()[-1] == "created 1, updated 0, unchanged 0, failed 0"
+    assert "report not written" in err and "No space left on device" in err

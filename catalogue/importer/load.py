@@ -33,7 +33,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
 from catalogue.importer.bulk import allocate_ids, insert_new
-from catalogue.importer.errors import ImporterError
+from catalogue.importer.errors import ImporterError, ParseError
 from catalogue.importer.lock import import_lock
 from catalogue.importer.parse import ParsedDocument, parse
 from catalogue.importer.resolve import Resolution, Resolver
@@ -113,6 +113,15 @@ class SourceFiles:
 
     def __init__(self, paths: Iterable[str | Path]):
         self.paths = [Path(raw) for raw in paths]
+        self._directories = [path for path in self.paths if path.is_dir()]
+
+    def shown(self, path: Path) -> str:
+        """`path` as messages name it: relative to the directory given that holds it
+        ("a/empty.txt", "b/empty.txt"), a file given by itself by its name."""
+        for directory in self._directories:
+            if path.parts[: len(directory.parts)] == directory.parts:
+                return printable(str(Path(*path.parts[len(directory.parts) :])))
+        return printable(path.name)
 
     def __iter__(self) -> Iterator[Path]:
         # Given twice (a directory and a file in it) is rare: only then is a set kept.
@@ -312,19 +321,21 @@ class Loader:
         return self.import_parsed(parsed, name)
 
     def _unreachable(self, name: str) -> FileOutcome:
+        # By name only: every file after it fails alike, the reason is not the file.
         return FileOutcome(
             name, "failed", f"{name}: not imported: the database became unreachable ({self.lost})"
         )
 
     def import_parsed(self, parsed: ParsedDocument, name: str) -> FileOutcome:
         """One page in its own transaction (the careful path: updates, retries)."""
+        shown = parsed.path or name
         if self.lost is not None:
             return self._unreachable(name)
         try:
             existing = self._existing(parsed)
         except DatabaseError as exc:
             self._forget_unwritten()
-            return FileOutcome(name, "failed", f"{name}: not imported: {exc}")
+            return FileOutcome(name, "failed", f"{shown}: not imported: {exc}")
         if existing is not None and existing.sha256 == parsed.sha256:
             return FileOutcome(
                 name, "unchanged", document_id=existing.pk, layout=parsed.layout,
@@ -340,7 +351,7 @@ class Loader:
         except (DatabaseError, ImporterError, ValueError) as exc:
             # Nothing of this file was written; names it added to the index may not exist.
             self._forget_unwritten()
-            return FileOutcome(name, "failed", f"{name}: not imported: {exc}")
+            return FileOutcome(name, "failed", f"{shown}: not imported: {exc}")
         if self.dry_run:
             self._forget_unwritten()
         return outcome
@@ -926,8 +937,9 @@ def _printable_char(ch: str) -> str:
     return "\ufffd" if "\ud800" <= ch <= "\udfff" else ch
 
 
-def read_file(path: Path, max_bytes: int) -> bytes | FileOutcome:
-    name, shown = printable(path.name), printable(str(path))
+def read_file(path: Path, max_bytes: int, shown: str | None = None) -> bytes | FileOutcome:
+    name = printable(path.name)
+    shown = shown or name
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -939,27 +951,36 @@ def read_file(path: Path, max_bytes: int) -> bytes | FileOutcome:
         return FileOutcome(name, "failed", f"{shown}: cannot read: {exc.strerror or exc}")
 
 
-def read_and_parse(path: Path, max_bytes: int) -> ParsedDocument | FileOutcome:
-    read = read_file(path, max_bytes)
+def read_and_parse(
+    path: Path, max_bytes: int, shown: str | None = None
+) -> ParsedDocument | FileOutcome:
+    """The page at `path`, or its failure; messages name it as `shown` (by default its
+    name), the page itself is known by its name."""
+    read = read_file(path, max_bytes, shown)
     if isinstance(read, FileOutcome):
         return read
     name = printable(path.name)
+    shown = shown or name
     try:
         parsed = parse(read, name)
+    except ParseError as exc:
+        reason = f"{shown}: {exc.reason}" if exc.file_name is not None else str(exc)
+        return FileOutcome(name, "failed", reason)
     except ImporterError as exc:
         return FileOutcome(name, "failed", str(exc))
+    parsed.path = shown
     if name != path.name:
         parsed.warnings.append(f"the file name is not valid UTF-8: imported as {name}")
     return parsed
 
 
-def prepare(path: Path, max_bytes: int) -> Prepared:
+def prepare(path: Path, max_bytes: int, shown: str | None = None) -> Prepared:
     """The database-free part of importing a file: read, parse, find mentions in a snapshot.
 
     Runs in worker processes for large imports; mentions are left to the resolver
     (None) when no snapshot was handed to this process.
     """
-    parsed = read_and_parse(path, max_bytes)
+    parsed = read_and_parse(path, max_bytes, shown)
     if isinstance(parsed, FileOutcome):
         return parsed
     return parsed, _worker_resolver.mentions(parsed) if _worker_resolver is not None else None
@@ -1025,7 +1046,7 @@ def _import_in_workers(
                 def dispatch(batch: list[Path]) -> tuple[Any, int]:
                     # A copy: the resolver's list grows while the workers read theirs.
                     created = list(resolver.created)
-                    items = [(path, created) for path in batch]
+                    items = [(path, files.shown(path), created) for path in batch]
                     return pool.map_async(work, items, chunk), len(created)
 
                 pending: tuple[Any, int] | None = dispatch(following)
@@ -1050,12 +1071,12 @@ def _import_in_workers(
 
 
 def _prepare_in_worker(
-    item: tuple[Path, list[tuple[str, int, list[str]]]], max_bytes: int
+    item: tuple[Path, str, list[tuple[str, int, list[str]]]], max_bytes: int
 ) -> Prepared:
-    path, created = item
+    path, shown, created = item
     if _worker_resolver is not None:
         _worker_resolver.learn(created)
-    return prepare(path, max_bytes)
+    return prepare(path, max_bytes, shown)
 
 
 def _import_with_read_ahead(
@@ -1073,7 +1094,7 @@ def _import_with_read_ahead(
         return
 
     def read(batch: list[Path]) -> list[Prepared]:
-        return [prepare(path, loader.max_bytes) for path in batch]
+        return [prepare(path, loader.max_bytes, files.shown(path)) for path in batch]
 
     with ThreadPoolExecutor(1, thread_name_prefix="import-read") as reader:
         pending = reader.submit(read, first)
@@ -1145,8 +1166,11 @@ def import_paths(
             # The importer's own account cannot be written (read-only or full database):
             # no file can be, so each is reported failed, by name, and nothing is written.
             for path in files:
-                name = printable(path.name)
-                report(FileOutcome(name, "failed", f"{name}: not imported: {exc}"))
+                report(
+                    FileOutcome(
+                        printable(path.name), "failed", f"{files.shown(path)}: not imported: {exc}"
+                    )
+                )
             return outcomes
 
         def write(prepared: list[Prepared]) -> None:

@@ -93,6 +93,9 @@ class ParsedDocument:
     names: list[ParsedName]
     warnings: list[str] = field(default_factory=list)
     needs_review: bool = False
+    # The file as the import reached it (relative to the path given), for messages: two
+    # files of one name in different directories are told apart. Set by the loader.
+    path: str = ""
 
 
 class _Notes:

@@ -7,6 +7,7 @@ writes the JSON report, prints the summary line and exits 1 if a file failed.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 
-from catalogue.importer.load import FileOutcome, import_paths
+from catalogue.importer.load import FileOutcome, import_paths, printable
 from catalogue.importer.lock import ImportLocked
 
 OUTCOMES = ("created", "updated", "unchanged", "failed")
@@ -53,6 +54,20 @@ def refresh_statistics() -> None:
             cursor.execute("PRAGMA optimize")
 
 
+def check_report_path(path: Path) -> None:
+    """CommandError naming `path` unless a report can be written there."""
+    directory = path.parent
+    if path.is_dir():
+        raise CommandError(f"--report {printable(str(path))}: is a directory")
+    if not directory.is_dir():
+        raise CommandError(
+            f"--report {printable(str(path))}: no such directory: {printable(str(directory))}"
+        )
+    writable = os.access(path, os.W_OK) if path.exists() else os.access(directory, os.W_OK)
+    if not writable:
+        raise CommandError(f"--report {printable(str(path))}: permission denied")
+
+
 class Command(BaseCommand):
     help = "Import document pages (files, or directories searched for *.txt) into the catalogue."
 
@@ -79,9 +94,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        missing = [p for p in options["paths"] if not Path(p).exists()]
+        missing = [printable(p) for p in options["paths"] if not Path(p).exists()]
         if missing:
             raise CommandError(f"no such file or directory: {', '.join(missing)}")
+        if options["report"]:
+            # Checked before anything is written: found unwritable after the import, the
+            # report would be lost with the run's summary.
+            check_report_path(Path(options["report"]))
         verbosity = options["verbosity"]
         show_bar = verbosity == 1 and self.stdout.isatty()
         counts: Counter[str] = Counter()
@@ -89,13 +108,18 @@ class Command(BaseCommand):
         def on_file(index: int, total: int, outcome: FileOutcome) -> None:
             counts[outcome.outcome] += 1
             if verbosity >= 2:
-                detail = f": {outcome.reason}" if outcome.reason else ""
-                conflicts = (
-                    f" (conflicts kept: {', '.join(outcome.conflicts)})"
-                    if outcome.conflicts
-                    else ""
-                )
-                self.stdout.write(f"{outcome.outcome:9} {outcome.file}{detail}{conflicts}")
+                if outcome.outcome == "failed" and outcome.reason:
+                    # The reason names the file, by its path under the directory given.
+                    line = outcome.reason
+                else:
+                    detail = f": {outcome.reason}" if outcome.reason else ""
+                    conflicts = (
+                        f" (conflicts kept: {', '.join(outcome.conflicts)})"
+                        if outcome.conflicts
+                        else ""
+                    )
+                    line = f"{outcome.file}{detail}{conflicts}"
+                self.stdout.write(f"{outcome.outcome:9} {line}")
             elif outcome.outcome == "failed" and verbosity >= 1:
                 self.stderr.write(f"failed: {outcome.reason}")
             if show_bar:
@@ -121,16 +145,24 @@ class Command(BaseCommand):
                 refresh_statistics()
             except DatabaseError as exc:
                 self.stderr.write(f"warning: planner statistics not refreshed: {exc}")
+        report_failed = False
         if options["report"]:
             report = {
                 "dry_run": options["dry_run"],
                 "counts": {name: counts.get(name, 0) for name in OUTCOMES},
                 "files": [o.as_dict() for o in outcomes],
             }
-            Path(options["report"]).write_text(
-                json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"
-            )
+            try:
+                Path(options["report"]).write_text(
+                    json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"
+                )
+            except OSError as exc:
+                report_failed = True
+                self.stderr.write(
+                    f"error: report not written to {printable(str(options['report']))}: "
+                    f"{exc.strerror or exc}"
+                )
         prefix = "dry run: " if options["dry_run"] else ""
         self.stdout.write(prefix + ", ".join(f"{name} {counts.get(name, 0)}" for name in OUTCOMES))
-        if counts.get("failed"):
+        if counts.get("failed") or report_failed:
             sys.exit(1)
