@@ -261,7 +261,9 @@ def _labels(spec: FacetSpec, values: list) -> list[tuple]:
         return [(v, v) for v in values]
     model, key, label = models[spec.name]
     found = dict(model.objects.filter(**{f"{key}__in": values}).values_list(key, label))
-    return [(v, found[v]) for v in values if v in found]
+    # A selected id that names nothing (deleted, or mistyped) keeps a chip, so that it
+    # can be removed: left out, it hid why the search found nothing.
+    return [(v, found.get(v, f"{v} (not in the catalogue)")) for v in values]
 
 
 def _values(spec: FacetSpec, rows, selected: list, params: QueryDict) -> list[FacetValue]:

@@ -27,6 +27,7 @@ from catalogue.facets import (
     year_histogram,
 )
 from catalogue.filters import SORTS, DocumentFilter
+from catalogue.merged_selection import follows_merges
 from catalogue.models import (
     ArchivalReference,
     Document,
@@ -107,6 +108,7 @@ def _hidden(params, drop=()) -> list[tuple[str, str]]:
 @require_safe
 @reads_from_replica
 @kept_until_the_catalogue_changes
+@follows_merges
 def document_list(request: HttpRequest) -> HttpResponse:
     search = _search(request)
     paginator = CappedPaginator(search.results().shown(), PAGE_SIZE, known_count=search.exact_count)
@@ -157,6 +159,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @reads_from_replica
 @kept_until_the_catalogue_changes
+@follows_merges
 def document_list_json(request: HttpRequest) -> JsonResponse:
     search = _search(request)
     if refused := _refused(search):
@@ -250,6 +253,7 @@ def _csv_row(record: dict, request: HttpRequest) -> list[str]:
 
 @require_safe
 @reads_from_replica
+@follows_merges
 def document_list_csv(request: HttpRequest) -> HttpResponse:
     """Every result, not one page: a researcher's working list for a spreadsheet."""
     search = _search(request)
@@ -270,6 +274,7 @@ MAX_FACET_OFFSET = 10**9
 @require_safe
 @reads_from_replica
 @kept_until_the_catalogue_changes
+@follows_merges
 def facet_values(request: HttpRequest, name: str) -> HttpResponse:
     """All values of one facet, 100 a page, with a filter box (a GET form)."""
     spec = FACETS.get(name)
