@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
@@ -67,7 +68,9 @@ def _list(
             document_count=Count("document_links__document", filter=PUBLISHED, distinct=True)
         )
         .filter(document_count__gt=0)
-        .order_by(sort_field, "name", "pk")
+        # Whatever the database's collation ("C" sorts capitals first), "de Gaulle" is
+        # among the Ds, not after "Zubok".
+        .order_by(Lower(sort_field), Lower("name"), "pk")
     )
     q = request.GET.get("q", "").strip()[:100]
     letter = request.GET.get("letter", "").strip()[:1].upper()

@@ -405,3 +405,22 @@ def test_the_pages_role_labels_are_the_models_display_values():
     for model in (DocumentPerson, DocumentOrganization):
         for value, _ in model._meta.get_field("role").choices:
             assert ROLE_LABELS[value] == model(role=value).get_role_display()
+
+
+def test_the_people_list_is_in_alphabetical_order_whatever_the_case(client, corpus):
+    # A "C" collation (PostgreSQL here) and SQLite sort capitals before small letters:
+    # "de Gaulle, Charles" came after "Zubok".
+    for name, sort_name in (
+        ("Vladislav Zubok", "Zubok, Vladislav"),
+        ("Charles de Gaulle", "de Gaulle, Charles"),
+        ("John Foster Dulles", "Dulles, John Foster"),
+    ):
+        DocumentPerson.objects.create(
+            document=corpus.politburo,
+            person=make_person(name, sort_name=sort_name),
+            role="mentioned",
+        )
+    page = html(client, "/people/")
+    places = [page.index(n) for n in ("de Gaulle, Charles", "Dulles, John", "Zubok, Vladislav")]
+    assert places == sorted(places)
+    assert "de Gaulle, Charles" in html(client, "/people/", letter="D")
