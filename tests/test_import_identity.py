@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from catalogue.importer.load import import_paths
+from catalogue.importer.load import Loader, import_paths
 from catalogue.models import Document
 from tests.conftest import SEEDS
 
@@ -82,13 +82,21 @@ def test_a_page_without_source_id_is_known_by_its_file_name(tmp_path):
     assert Document.objects.count() == 1
 
 
-def test_a_document_whose_source_id_a_curator_changed_is_still_found_by_its_file(tmp_path):
-    shutil.copy(SEED_000, tmp_path / "page.txt")
-    run_import(tmp_path)
-    Document.objects.update(external_id="110699-corrected")
+@pytest.mark.parametrize("one_by_one", [False, True])
+@pytest.mark.parametrize("source_id", [b"110699", b"007"])  # "007" is no JSON number
+def test_a_document_whose_source_id_a_curator_changed_is_still_found_by_its_file(
+    tmp_path, source_id, one_by_one
+):
     page = tmp_path / "page.txt"
+    page.write_bytes(SEED_000.read_bytes().replace(b"/document/110699", b"/document/" + source_id))
+    run_import(tmp_path)
+    assert Document.objects.get().external_id == source_id.decode()
+    Document.objects.update(external_id="corrected")
     page.write_bytes(page.read_bytes().replace(b"Summary:", b"Summary: "))
-    code, out, _ = run_import(tmp_path)
-    assert out.splitlines()[-1] == "created 0, updated 1, unchanged 0, failed 0"
+    if one_by_one:
+        assert Loader().import_file(page).outcome == "updated"
+    else:
+        code, out, _ = run_import(tmp_path)
+        assert out.splitlines()[-1] == "created 0, updated 1, unchanged 0, failed 0"
     document = Document.objects.get()
-    assert document.external_id == "110699-corrected"
+    assert document.external_id == "corrected"

@@ -379,7 +379,7 @@ class Loader:
         search index included); if anything in it fails, nothing of it stays and each
         page goes through `import_parsed` in its own transaction instead, so one bad
         page never costs the others. Known pages with new bytes, and a page whose
-        source id or file name an earlier page of the batch already took, take that
+        identity (`_identity`) an earlier page of the batch already took, take that
         path too, after the new ones, as a one-by-one import would see them.
         """
         outcomes: list[FileOutcome | None] = [None] * len(prepared)
@@ -435,26 +435,7 @@ class Loader:
 
     @staticmethod
     def _known(pages: Iterable[ParsedDocument]) -> _Known:
-        """The documents the batch's pages are known as (one query)."""
-        external_ids: set[str] = set()
-        files: set[str] = set()
-        for parsed in pages:
-            files.add(parsed.file_name)
-            if parsed.external_id:
-                external_ids.add(parsed.external_id)
-        known = _Known()
-        rows = (
-            Document.objects.filter(Q(external_id__in=external_ids) | Q(source_file__in=files))
-            .order_by("id")
-            # As text: a JSON value read back ("007") would come as a number on SQLite.
-            .annotate(imported_id=KT("imported_values__external_id"))
-            .values_list("pk", "external_id", "source_file", "sha256", "imported_id")
-        )
-        for pk, external_id, source_file, sha256, imported_id in rows:
-            if external_id:
-                known.by_external_id.setdefault(external_id, (pk, sha256))
-            known.by_file.setdefault(source_file, []).append((pk, sha256, imported_id or ""))
-        return known
+        return _known_documents(pages)
 
     @staticmethod
     def _unchanged(parsed: ParsedDocument, pk: int) -> FileOutcome:
@@ -572,17 +553,8 @@ class Loader:
         ]
 
     def _existing(self, parsed: ParsedDocument) -> Document | None:
-        if parsed.external_id:
-            found = Document.objects.filter(external_id=parsed.external_id).order_by("id").first()
-            if found is not None:
-                return found
-        # The file name stands for a page only where no source id tells pages apart.
-        return (
-            Document.objects.filter(source_file=parsed.file_name)
-            .filter(_imported_external_id(parsed.external_id))
-            .order_by("id")
-            .first()
-        )
+        found = _known_documents([parsed]).find(parsed)
+        return None if found is None else Document.objects.filter(pk=found[0]).first()
 
     def _repository(self, code: str, name: str) -> Repository | None:
         if not code:
@@ -729,11 +701,27 @@ def _identity(parsed: ParsedDocument) -> tuple[str, str]:
     return "file", parsed.file_name
 
 
-def _imported_external_id(external_id: str | None) -> Q:
-    """Documents whose last import had `external_id` (or, for "", none)."""
-    if external_id:
-        return Q(imported_values__external_id=external_id)
-    return Q(imported_values__external_id="") | Q(imported_values__external_id__isnull=True)
+def _known_documents(pages: Iterable[ParsedDocument]) -> _Known:
+    """The documents the batch's pages are known as (one query)."""
+    external_ids: set[str] = set()
+    files: set[str] = set()
+    for parsed in pages:
+        files.add(parsed.file_name)
+        if parsed.external_id:
+            external_ids.add(parsed.external_id)
+    known = _Known()
+    rows = (
+        Document.objects.filter(Q(external_id__in=external_ids) | Q(source_file__in=files))
+        .order_by("id")
+        # As text: a JSON value read back ("007") would come as a number on SQLite.
+        .annotate(imported_id=KT("imported_values__external_id"))
+        .values_list("pk", "external_id", "source_file", "sha256", "imported_id")
+    )
+    for pk, external_id, source_file, sha256, imported_id in rows:
+        if external_id:
+            known.by_external_id.setdefault(external_id, (pk, sha256))
+        known.by_file.setdefault(source_file, []).append((pk, sha256, imported_id or ""))
+    return known
 
 
 @dataclass
