@@ -25,7 +25,12 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from catalogue.concurrency import VersionedModelForm, bump_version, next_version
+from catalogue.concurrency import (
+    PartOfVersionedForm,
+    VersionedModelForm,
+    bump_version,
+    next_version,
+)
 from catalogue.history import RecoveryError, deleted_records, record_recover
 from people.services import MergeError
 
@@ -76,6 +81,16 @@ class CuratorAdmin(SimpleHistoryAdmin):
             kwargs["form"] = self.form if issubclass(self.form, VersionedModelForm) else (
                 VersionedModelForm
             )  # fmt: skip
+        if self.parent_field is not None and "form" not in kwargs:
+            parent_admin = self.admin_site._registry.get(
+                self.model._meta.get_field(self.parent_field).related_model
+            )
+            histories = tuple(parent_admin._related_histories()) if parent_admin else ()
+            kwargs["form"] = type(
+                self.form.__name__,
+                (PartOfVersionedForm, self.form),
+                {"parent_field": self.parent_field, "parent_histories": histories},
+            )
         form = super().get_form(request, obj, change=change, **kwargs)
         if issubclass(form, VersionedModelForm):
             related = tuple(self._related_histories())
@@ -103,13 +118,19 @@ class CuratorAdmin(SimpleHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if not _is_versioned(self.model) or obj is None:
+        if obj is None:
+            return fieldsets
+        if _is_versioned(self.model):
+            hidden = "loaded_version"
+        elif self.parent_field is not None:
+            hidden = "loaded_parent_version"
+        else:
             return fieldsets
         # The hidden version rides in the first fieldset; a row of hidden fields is not shown.
         first_name, first_options = fieldsets[0]
         fields = list(first_options.get("fields", []))
-        if "loaded_version" not in fields:
-            fields.append("loaded_version")
+        if hidden not in fields:
+            fields.append(hidden)
         return [(first_name, {**first_options, "fields": fields}), *fieldsets[1:]]
 
     def save_model(self, request, obj, form, change):

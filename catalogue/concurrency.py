@@ -130,3 +130,61 @@ def bump_version(obj: Model) -> None:
 
 def atomic_for(model: type[Model]):
     return transaction.atomic(using=model._default_manager.db)
+
+
+class PartOfVersionedForm(forms.ModelForm):
+    """A form for a part of a versioned record (a document's text, a person's name variant).
+
+    The part has no version of its own: its record's version stands for it, as in the
+    record's own form, whose inlines hold the same rows. A save is refused when the record
+    changed since the page was loaded (through its form, an import, or another part's page).
+    """
+
+    loaded_parent_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    # Set by the admin: the foreign key to the record, and that record's inline histories.
+    parent_field = ""
+    parent_histories: tuple = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parent_model, parent_id = self._parent()
+        if parent_id is not None:
+            rows = parent_model._default_manager.filter(pk=parent_id)
+            self.fields["loaded_parent_version"].initial = rows.values_list(
+                "version", flat=True
+            ).first()
+
+    def _parent(self):
+        fk = self.instance._meta.get_field(self.parent_field)
+        if self.instance.pk is None or self.instance._state.adding:
+            return fk.related_model, None
+        # The record the part belongs to now (the instance is not yet changed by the form).
+        return fk.related_model, getattr(self.instance, fk.attname)
+
+    def clean(self):
+        cleaned = super().clean()
+        parent_model, parent_id = self._parent()
+        if parent_id is None:
+            return cleaned
+        loaded = cleaned.get("loaded_parent_version")
+        current = locked_version(parent_model, parent_id)
+        name = parent_model._meta.verbose_name
+        if current is None:
+            # The record is gone, and its parts with it: the admin reports the part missing.
+            return cleaned
+        if loaded is None:
+            raise forms.ValidationError(
+                f"This form does not say which version of its {name} it was loaded from; "
+                "open it again and redo your changes.",
+                code="no_version",
+            )
+        if loaded != current:
+            story = changes_since(parent_model, parent_id, loaded, self.parent_histories)
+            raise forms.ValidationError(
+                f"Not saved: while you were editing, its {name} changed: {story}. Nothing was "
+                "overwritten. Open this page again to see the current values, then redo "
+                "your changes.",
+                code="stale",
+            )
+        return cleaned

@@ -189,6 +189,7 @@ def test_adding_a_variant_the_person_already_has_is_refused_with_a_message(staff
 
 def test_a_variant_is_checked_against_its_own_record_only(staff_client):
     from people.models import PersonName
+    from tests.admin_forms import change_form_data
 
     zhou = make_person("Zhou Enlai", "Chou En-lai")
     other = make_person("Someone Else")
@@ -199,13 +200,17 @@ def test_a_variant_is_checked_against_its_own_record_only(staff_client):
     # A variant saved again, or with its own case changed, does not collide with itself.
     variant = zhou.variants.get()
     change = reverse("admin:people_personname_change", args=[variant.pk])
-    data = {"person": zhou.pk, "name": "CHOU EN-LAI", "kind": "alias", "language": ""}
+    data = change_form_data(staff_client, change)
+    assert staff_client.post(change, data).status_code == 302
+    data = change_form_data(staff_client, change)
+    data["name"] = "CHOU EN-LAI"
     assert staff_client.post(change, data).status_code == 302
     assert PersonName.objects.get(pk=variant.pk).name == "CHOU EN-LAI"
     # Nor does moving it to a record that has the spelling go unnoticed.
     other_variant = other.variants.get()
     change = reverse("admin:people_personname_change", args=[other_variant.pk])
-    data = {"person": zhou.pk, "name": "Chou En-lai", "kind": "alias", "language": ""}
+    data = change_form_data(staff_client, change)
+    data["person"] = str(zhou.pk)
     response = staff_client.post(change, data)
     assert response.status_code == 200 and "already has the variant" in field_errors(response)
     assert PersonName.objects.get(pk=other_variant.pk).person_id == other.pk

@@ -324,3 +324,107 @@ def test_a_part_refused_on_its_own_page_leaves_the_version_alone(two_curators):
     assert bob.post(text_url, form).status_code == 200  # no such document
     assert Document.objects.get(pk=document.pk).version == 1
     assert document.history.count() == 1
+
+
+def test_a_text_page_loaded_before_the_document_form_saved_is_refused(two_curators):
+    from catalogue.models import Translation
+
+    alice, bob = two_curators
+    document, text = a_document_with_a_text()
+    text_url = reverse("admin:catalogue_translation_change", args=[text.pk])
+    bobs_form = change_form_data(bob, text_url)
+    document_url = reverse("admin:catalogue_document_change", args=[document.pk])
+    alices_form = change_form_data(alice, document_url)
+    alices_form["texts-0-text"] = "Moscow, 25 October 1950"
+    assert alice.post(document_url, alices_form).status_code == 302
+
+    bobs_form["text"] = "Moscow, 1951"
+    response = bob.post(text_url, bobs_form)
+    assert response.status_code == 200
+    message = error_text(response)
+    assert "Not saved" in message and "its document changed" in message
+    assert "alice" in message and "texts" in message
+    assert Translation.objects.get(pk=text.pk).text == "Moscow, 25 October 1950"
+    # Loaded again, Bob's page saves.
+    fresh = change_form_data(bob, text_url)
+    fresh["text"] = "Moscow, 1951"
+    assert bob.post(text_url, fresh).status_code == 302
+    assert Translation.objects.get(pk=text.pk).text == "Moscow, 1951"
+
+
+def test_two_pages_of_one_documents_parts_refuse_the_later_stale_save(two_curators):
+    from catalogue.models import ArchivalReference
+
+    alice, bob = two_curators
+    document, text = a_document_with_a_text()
+    text_url = reverse("admin:catalogue_translation_change", args=[text.pk])
+    reference = ArchivalReference.objects.get()
+    reference_url = reverse("admin:catalogue_archivalreference_change", args=[reference.pk])
+    alices_form = change_form_data(alice, reference_url)
+    bobs_form = change_form_data(bob, text_url)
+    alices_form["fond"] = "6"
+    assert alice.post(reference_url, alices_form).status_code == 302
+    bobs_form["text"] = "Moscow, 1951"
+    response = bob.post(text_url, bobs_form)
+    assert response.status_code == 200
+    assert "alice" in error_text(response) and "references" in error_text(response)
+
+
+def test_an_import_between_opening_and_saving_a_part_refuses_it(staff_client):
+    from catalogue.models import Translation
+
+    document, text = a_document_with_a_text()
+    url = reverse("admin:catalogue_translation_change", args=[text.pk])
+    form = change_form_data(staff_client, url)
+    # What the importer does to a document it updates: version + 1.
+    fresh = Document.objects.get(pk=document.pk)
+    fresh.summary = "Re-scraped"
+    fresh.version += 1
+    fresh.save()
+    form["text"] = "Corrected"
+    response = staff_client.post(url, form)
+    assert response.status_code == 200 and "summary" in error_text(response)
+    assert Translation.objects.get(pk=text.pk).text == "Moscow, 1950"
+
+
+def test_a_part_form_without_its_records_version_is_refused(staff_client):
+    from people.models import PersonName
+
+    person = make_person("Kim Il Sung", "Ким Ир Сен")
+    variant = person.variants.get()
+    url = reverse("admin:people_personname_change", args=[variant.pk])
+    form = change_form_data(staff_client, url)
+    del form["loaded_parent_version"]
+    form["name"] = "Ким Ир Сэн"
+    response = staff_client.post(url, form)
+    assert response.status_code == 200
+    assert "does not say which version of its person" in error_text(response)
+    form["loaded_parent_version"] = "not a number"
+    response = staff_client.post(url, form)
+    assert response.status_code == 200
+    assert PersonName.objects.get(pk=variant.pk).name == "Ким Ир Сен"
+    # The add page needs no version: a new part has no copy to be stale.
+    add = reverse("admin:people_personname_add")
+    data = {"person": person.pk, "name": "김일성", "kind": "native"}
+    assert staff_client.post(add, data).status_code == 302
+
+
+def test_a_stale_revert_of_a_part_is_refused(two_curators):
+    from catalogue.models import Translation
+
+    alice, bob = two_curators
+    document, text = a_document_with_a_text()
+    first = text.history.earliest()
+    Translation.objects.filter(pk=text.pk).update(text="Moscow, 1951")
+    revert = reverse("admin:catalogue_translation_simple_history", args=[text.pk, first.history_id])
+    bobs_revert = change_form_data(bob, revert)
+    document_url = reverse("admin:catalogue_document_change", args=[document.pk])
+    form = change_form_data(alice, document_url)
+    form["title"] = "Telegram to Stalin"
+    assert alice.post(document_url, form).status_code == 302
+    response = bob.post(revert, bobs_revert)
+    assert response.status_code == 200
+    assert Translation.objects.get(pk=text.pk).text == "Moscow, 1951"
+    # A fresh revert page goes through.
+    assert bob.post(revert, change_form_data(bob, revert)).status_code == 302
+    assert Translation.objects.get(pk=text.pk).text == "Moscow, 1950"
