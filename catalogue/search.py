@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -290,11 +291,28 @@ def _text_match(q: str) -> tuple[Q, object]:
     return Q(_Fts5Match(match)), _Fts5Rank(match)
 
 
+# "Gromyko A.A.", "Громыко А. А.": initials after the surname, as Russian lists write them.
+_SURNAME_THEN_INITIALS = re.compile(r"(\w[\w'’-]*)\s+((?:\w\.\s*)+)")
+
+
 def name_keys(q: str) -> set[str]:
-    """Spellings of `q` to look up among name variants: "A.A. Gromyko", "A. A. Gromyko", …"""
+    """Spellings of `q` to look up among name variants: "A.A. Gromyko", "A. A. Gromyko",
+    and the same name in a list's order ("Gromyko, Andrei", "Gromyko A.A.")."""
+    text = unicodedata.normalize("NFC", q).strip().strip('"').strip()
+    forms = {text}
+    surname, comma, given = text.partition(",")
+    if comma and surname.strip() and given.strip() and "," not in given:
+        forms.add(f"{given.strip()} {surname.strip()}")
+    if found := _SURNAME_THEN_INITIALS.fullmatch(text):
+        forms.add(f"{found.group(2).strip()} {found.group(1)}")
+    return {key for form in forms for key in _spellings(form)}
+
+
+def _spellings(name: str) -> set[str]:
+    """The keys of one written form: its initials spaced, joined, without their dots."""
     from people.models import variant_key
 
-    base = variant_key(q.strip().strip('"'))
+    base = variant_key(name)
     if not base:
         return set()
     spaced = variant_key(re.sub(r"\.\s*", ". ", base))
@@ -329,7 +347,7 @@ def matching_names(q: str) -> NameMatches:
     if not keys or len(q) > 200:
         return NameMatches()
     people = Q(variants__name_key__in=keys)
-    organizations = Q(variants__name_key__in=keys) | Q(abbreviation__in=[q.strip()])
+    organizations = Q(variants__name_key__in=keys) | Q(abbreviation__iexact=q.strip())
     for key in keys:
         people |= Q(name__iexact=key)
         organizations |= Q(name__iexact=key)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from archive.routers import reads_from_replica
 from catalogue.models import Status
 from catalogue.page_cache import kept_until_the_catalogue_changes
+from catalogue.search import name_keys
 from people.models import (
     Organization,
     OrganizationName,
@@ -34,7 +35,10 @@ def _name_search(records: QuerySet, variant_model, owner: str, q: str, extra: Q)
     """Records whose name or any variant contains `q`; on PostgreSQL also near-misses."""
     key = variant_key(q)
     variants = variant_model.objects.filter(**{owner: OuterRef("pk"), "name_key__contains": key})
-    match = Q(name__icontains=q) | Exists(variants) | extra
+    # The name in another order ("Громыко А.А." for "А.А. Громыко"), as the search finds it.
+    spellings = name_keys(q)
+    reordered = variant_model.objects.filter(**{owner: OuterRef("pk"), "name_key__in": spellings})
+    match = Q(name__icontains=q) | Exists(variants) | Exists(reordered) | extra
     if connection.vendor != "postgresql":
         return records.filter(match)
     from django.contrib.postgres.search import TrigramWordSimilarity

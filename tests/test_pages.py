@@ -153,6 +153,15 @@ def test_people_list_is_searchable_by_any_variant_with_document_counts(client, c
     assert "Gromyko, Andrei" not in html(client, "/people/", letter="M")
 
 
+@pytest.mark.parametrize("typed", ["Громыко А.А.", "Gromyko A. A.", "Gromyko, Andrei"])
+def test_the_people_list_finds_a_name_written_in_a_lists_order(client, corpus, typed):
+    from people.models import PersonName
+
+    PersonName.objects.create(person=corpus.gromyko, name="А.А. Громыко")
+    assert "Gromyko, Andrei" in html(client, "/people/", q=typed)
+    assert "Molotov" not in html(client, "/people/", q=typed)
+
+
 def test_a_misspelt_name_finds_the_person_on_postgresql(client, corpus):
     if connection.vendor != "postgresql":
         pytest.skip("trigram similarity is PostgreSQL's (pg_trgm)")

@@ -22,7 +22,7 @@ from catalogue.search import (
     search_documents,
     snippets,
 )
-from tests.conftest import make_document
+from tests.conftest import make_document, make_person
 from tests.public_corpus import XSS, add_text, build_corpus
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +80,46 @@ def test_or_and_minus_work_as_on_the_web(corpus):
 @pytest.mark.parametrize("spelling", ["Громыко", "A.A. Gromyko", "a. a. gromyko", "Gromyko"])
 def test_a_name_in_any_spelling_finds_the_documents_linked_to_the_person(corpus, spelling):
     assert set(found(spelling)) == {corpus.politburo.pk, corpus.conversation.pk}
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Gromyko, Andrei",  # the people list's own form
+        "Gromyko A.A.",  # initials after the surname, as Russian lists write them
+        "Громыко А.А.",
+        "Громыко А. А.",
+        "  gromyko,   andrei ",
+    ],
+)
+def test_a_name_in_a_lists_order_names_the_person(corpus, spelling):
+    from catalogue.search import matching_names
+    from people.models import PersonName
+
+    PersonName.objects.create(person=corpus.gromyko, name="А.А. Громыко")
+    assert corpus.gromyko in matching_names(spelling).people
+
+
+def test_a_name_typed_with_a_combining_accent_is_the_same_name(corpus):
+    from catalogue.search import matching_names
+
+    hungarian = make_person("Ernő Gerő")
+    assert hungarian in matching_names("Ernő Gerő").people
+    assert hungarian in matching_names("Erno\u030b Gero\u030b").people  # o + U+030B
+
+
+@pytest.mark.parametrize("typed", ["FEC", "fec", "Fec"])
+def test_an_abbreviation_in_any_case_names_the_organization(corpus, typed):
+    from catalogue.search import matching_names
+
+    assert corpus.fec in matching_names(typed).organizations
+
+
+def test_a_comma_that_is_no_list_order_names_nobody_new(corpus):
+    from catalogue.search import matching_names
+
+    assert matching_names("Korea, 1950").people == []
+    assert matching_names(",").people == []
 
 
 def test_a_variant_absent_from_every_text_still_finds_the_person(corpus):
