@@ -433,3 +433,22 @@ def test_the_people_list_is_in_alphabetical_order_whatever_the_case(client, corp
     places = [page.index(n) for n in ("de Gaulle, Charles", "Dulles, John", "Zubok, Vladislav")]
     assert places == sorted(places)
     assert "de Gaulle, Charles" in html(client, "/people/", letter="D")
+
+
+def test_a_missing_page_keeps_the_sites_navigation_and_a_search(client, corpus, settings):
+    settings.DEBUG = False
+    response = client.get("/documents/999999/<b>x</b>/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert '<nav aria-label="Main">' in page and 'action="/documents/"' in page
+    assert "<b>x</b>" not in page and "/documents/999999/%3Cb%3Ex%3C/b%3E/" in page
+    draft = client.get(f"/documents/{corpus.draft.pk}/")
+    assert draft.status_code == 404 and "Not found" in draft.content.decode()
+
+
+def test_a_server_error_page_needs_nothing_that_may_have_failed(client, settings):
+    # No database, no URL reversing, no static files: it renders whatever broke.
+    from django.template import loader
+
+    page = loader.get_template("500.html").render({})
+    assert "Something went wrong" in page and 'href="/"' in page
