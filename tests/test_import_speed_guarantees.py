@@ -278,3 +278,15 @@ def test_outcomes_can_be_seen_one_by_one_instead_of_kept(tmp_path):
     assert [(i, t) for i, t, _ in seen] == [(i, 13) for i in range(1, 14)]
     assert [o for _, _, o in seen] == ["created"] * 12 + ["failed"]
     assert Document.objects.count() == 12
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="history copied by SQL on PostgreSQL only"
+)
+def test_new_documents_history_is_copied_by_the_database_not_built_in_python():
+    # A history column of the document's own (its import baseline, kept only when it is
+    # deleted) made the importer fall back to building every history row in Python.
+    from catalogue.importer.load import _history_sql
+
+    sql = _history_sql(Document)
+    assert sql is not None and "import_baseline" not in sql

@@ -766,6 +766,9 @@ def _prepare_for_insert(document: Document) -> None:
 # (a history_relation, custom attributes) keeps simple_history's own bulk path.
 _HISTORY_COLUMNS = {"history_id", "history_date", "history_change_reason", "history_type",
                     "history_user_id"}  # fmt: skip
+# History columns of its own that a new row leaves empty: a document's import baseline is
+# kept only in the row of its deletion (catalogue.history.KeepsImportBaseline).
+_HISTORY_COLUMNS_LEFT_EMPTY = {"import_baseline"}
 
 
 def _bulk_create_with_history(
@@ -819,7 +822,8 @@ def _history_sql(model) -> str | None:
     historical = model.history.model
     tracked = {field.attname: field for field in historical.tracked_fields}
     columns = {field.attname for field in historical._meta.concrete_fields}
-    if columns - set(tracked) != _HISTORY_COLUMNS or hasattr(historical, "history_relation"):
+    own = columns - set(tracked) - _HISTORY_COLUMNS_LEFT_EMPTY
+    if own != _HISTORY_COLUMNS or hasattr(historical, "history_relation"):
         return None
     quote = connection.ops.quote_name
     copied = [field.column for field in tracked.values()]
