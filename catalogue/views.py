@@ -6,6 +6,7 @@ import csv
 import json
 from urllib.parse import urlencode
 
+from django.core.paginator import EmptyPage, InvalidPage
 from django.db import router
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseGone, JsonResponse
@@ -167,7 +168,13 @@ def document_list_json(request: HttpRequest) -> JsonResponse:
     paginator = CappedPaginator(
         search.results().for_record(), PAGE_SIZE, known_count=search.exact_count
     )
-    page = paginator.get_page(request.GET.get("page"))
+    try:
+        # Not get_page's "the last page instead": a program paging until it finds no
+        # more would be given the last page for ever.
+        page = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as exc:
+        status = 404 if isinstance(exc, EmptyPage) else 400
+        return JsonResponse({"errors": {"page": [str(exc)]}}, status=status)
     next_url = None
     if page.has_next():
         next_url = request.build_absolute_uri(

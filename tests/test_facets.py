@@ -317,3 +317,23 @@ def test_a_facet_pages_filter_box_finds_values_by_the_label_shown(
     assert {value.value for value in found.values} == expected
     html = client.get(f"/documents/facets/{facet}/", {"facet_q": text}).content.decode()
     assert all(f"{facet}={value}" in html for value in expected)
+
+
+@pytest.mark.parametrize(("page", "status"), [("2", 404), ("9999", 404), ("0", 404), ("x", 400)])
+def test_the_json_refuses_a_page_that_is_not_there(client, corpus, page, status):
+    # The HTML shows the last page instead; a program paging until it finds no more
+    # would be given the last page for ever.
+    response = client.get("/documents.json", {"page": page})
+    assert response.status_code == status
+    assert response.json()["errors"]["page"]
+
+
+def test_the_json_pages_to_the_end_by_its_next_links(client, corpus):
+    _grow(25)
+    url, seen = "/documents.json", []
+    while url:
+        data = client.get(url).json()
+        seen += [record["id"] for record in data["results"]]
+        url = data["next"]
+    assert len(seen) == len(set(seen)) == data["count"]
+    assert client.get("/documents.json", {"page": "1"}).status_code == 200
