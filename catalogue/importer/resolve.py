@@ -3,7 +3,9 @@
 The whole authority is held in memory (people.names.NameIndex), so that a
 batch of thousands of files costs no query per name. Unknown names become new
 records flagged for review and join the index at once, so the next file finds
-them; a curator's variants are in the index from the next run on.
+them; a curator's variants are in the index from the next run on. A name that could be
+any of several records gets one flagged record per spelling, found again by every
+later page and run (`Resolver.person`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from catalogue.importer.parse import ParsedDocument
 from catalogue.models import OrganizationRole, PersonRole
 from people.models import Organization, OrganizationName, Person, PersonName, variant_key
-from people.names import NameIndex, _fold
+from people.names import NameIndex, _fold, normalise
 
 # A person named in several ways keeps the most telling role; "mentioned" only
 # when nothing else is known of them in this document.
@@ -38,10 +40,14 @@ class Resolution:
             self.organizations.append((organization_id, role))
 
 
-def _person_entries() -> Iterable[tuple[int, list[str]]]:
+def _person_entries(flagged: dict[str, int]) -> Iterable[tuple[int, list[str]]]:
+    """(id, names) of every person; `flagged` gets {spelling: id} of those awaiting review."""
     names: dict[int, list[str]] = {}
-    for pk, name in Person.objects.values_list("pk", "name"):
+    people = Person.objects.order_by("pk").values_list("pk", "name", "needs_review")
+    for pk, name, needs_review in people:
         names[pk] = [name]
+        if needs_review:
+            flagged.setdefault(normalise(name), pk)
     for person_id, name in PersonName.objects.values_list("person_id", "name"):
         names.setdefault(person_id, []).append(name)
     return names.items()
@@ -72,7 +78,9 @@ class Resolver:
 
     def reload(self) -> None:
         """Rebuild the indexes from the database (after a rolled-back file, say)."""
-        people, organizations = list(_person_entries()), list(_organization_entries())
+        # {normalised spelling: id} of the people awaiting review (the oldest of a spelling).
+        self.flagged: dict[str, int] = {}
+        people, organizations = list(_person_entries(self.flagged)), list(_organization_entries())
         self.people = NameIndex(people)
         self.organizations = NameIndex(organizations, person=False)
         self.generation += 1
@@ -139,14 +147,29 @@ class Resolver:
                 return found
         if not create or not _plausible_name(name):
             return None
+        spelling = normalise(name)
+        if self._ambiguous(name, variants):
+            # "KENNEDY" could be John F. or Robert F. Kennedy: the page keeps its link to one
+            # record awaiting review, the same for every page and run that spells the name so
+            # (a new record each time would make the name only more ambiguous, and leave
+            # curators a merge per page). Merged into the right person, it takes all of
+            # those pages' links at once; left out, the links would be lost.
+            flagged = self.flagged.get(spelling)
+            if flagged is not None:
+                return flagged
         person = Person.objects.create(name=name.strip(), needs_review=True)
         extra = [v for v in dict.fromkeys(variants) if v.casefold() != name.casefold()]
         PersonName.objects.bulk_create(
             PersonName(person=person, name=v, name_key=variant_key(v)) for v in extra
         )
         self.people.add(person.pk, [person.name, *extra])
+        self.flagged.setdefault(spelling, person.pk)
         self._created_record("person", person.pk, [person.name, *extra])
         return person.pk
+
+    def _ambiguous(self, name: str, variants: Iterable[str]) -> bool:
+        """Could the name (or a variant) be more than one record? (`match` says only "not one".)"""
+        return any(len(self.people._resolve(c)[0]) > 1 for c in (name, *variants))
 
     def organization(self, name: str, *, create: bool = True) -> int | None:
         found = self.organizations.match(name)
