@@ -26,17 +26,22 @@ from catalogue.admin_base import (
     admin_urlname,
     documents_html,
 )
+from catalogue.citations import format_reference
 from catalogue.concurrency import locked_version
 from catalogue.models import (
     ArchivalReference,
     Document,
     DocumentOrganization,
     DocumentPerson,
+    OrganizationRole,
+    PersonRole,
     Repository,
     Status,
+    TextKind,
     Translation,
 )
 from catalogue.resources import DocumentResource, RepositoryResource
+from people.models import Organization, Person
 
 
 class ArchivalReferenceInline(CuratorInlineMixin, admin.StackedInline):
@@ -231,17 +236,22 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
     def curation(self, obj: Document) -> str:
         if obj is None or obj.pk is None:
             return "—"
+        curated = obj.curated_fields or []
+        conflicts = obj.import_conflicts or {}
+        current_sets, changed_sets = services.document_sets(obj)
         names = [
             name
-            for name in services.IMPORTED_FIELDS
-            if name in (obj.curated_fields or []) or name in (obj.import_conflicts or {})
+            for name in (*services.IMPORTED_FIELDS, *services.IMPORTED_SETS)
+            if name in curated or name in conflicts or name in changed_sets
         ]
         if not names:
-            return "No field is curated: the next import may update every field."
+            return (
+                "No field is curated and no import is held back: "
+                "the next import may update every field, text and link."
+            )
+        labels = _RecordNames(current_sets, conflicts)
         rows = []
         for name in names:
-            conflict = (obj.import_conflicts or {}).get(name, None)
-            has_conflict = name in (obj.import_conflicts or {})
             found, _ = services.imported_value(obj, name)
             accept = (
                 format_html(
@@ -252,13 +262,23 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
                 if found
                 else ""
             )
-            rows.append((
-                Document._meta.get_field(name).verbose_name,
-                "yes" if name in (obj.curated_fields or []) else "no",
-                _short(getattr(obj, name)),
-                _short(conflict) if has_conflict else "— (no conflict)",
-                accept,
-            ))  # fmt: skip
+            if name in services.IMPORTED_SETS:
+                state = (
+                    "yes"
+                    if name in changed_sets
+                    else "no: held back, the import would drop most of it"
+                )
+                now = _set_html(name, current_sets.get(name) or [], labels)
+                incoming = (
+                    _set_html(name, conflicts[name], labels)
+                    if name in conflicts
+                    else "— (no conflict)"
+                )
+            else:
+                state = "yes" if name in curated else "no"
+                now = _short(getattr(obj, name))
+                incoming = _short(conflicts[name]) if name in conflicts else "— (no conflict)"
+            rows.append((_field_label(name), state, now, incoming, accept))
         body = format_html_join(
             "",
             '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
@@ -268,7 +288,9 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
             '<table id="curated-fields"><thead><tr><th scope="col">field</th>'
             '<th scope="col">curated</th><th scope="col">current value</th>'
             '<th scope="col">last import’s value</th><th scope="col"></th></tr></thead>'
-            "<tbody>{}</tbody></table>",
+            "<tbody>{}</tbody></table>"
+            '<p class="help">The next import keeps these fields as they are; '
+            "the texts and links it brings for a held-back field wait here.</p>",
             body,
         )
 
@@ -284,7 +306,9 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
 
     def accept_imported_view(self, request, object_id, field):
         document = self.get_object(request, unquote(object_id))
-        if document is None or field not in services.IMPORTED_FIELDS:
+        if document is None or (
+            field not in services.IMPORTED_FIELDS and field not in services.IMPORTED_SETS
+        ):
             raise Http404
         if not self.has_change_permission(request, document):
             raise PermissionDenied
@@ -312,17 +336,28 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
             )
             return HttpResponseRedirect(change_url)
         names = services.accept_fields(document, field)
-        return self._render(request, "admin/curator/accept_imported.html", {
-            "title": f"Accept the imported {Document._meta.get_field(field).verbose_name}?",
-            "object": document,
-            "rows": [
+        if field in services.IMPORTED_SETS:
+            current, _ = services.document_sets(document)
+            labels = _RecordNames(current, {field: value})
+            rows = [(
+                _field_label(field),
+                _set_html(field, current.get(field) or [], labels, 2000),
+                _set_html(field, value, labels, 2000),
+            )]  # fmt: skip
+        else:
+            rows = [
                 (
-                    Document._meta.get_field(name).verbose_name,
+                    _field_label(name),
                     _short(getattr(document, name), 2000),
                     _short(services.imported_value(document, name)[1], 2000),
                 )
                 for name in names
-            ],
+            ]
+        return self._render(request, "admin/curator/accept_imported.html", {
+            "title": f"Accept the imported {_field_label(field)}?",
+            "object": document,
+            "rows": rows,
+            "is_set": field in services.IMPORTED_SETS,
             "version": document.version,
         })  # fmt: skip
 
@@ -347,6 +382,81 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
     )
     def withdraw(self, request, queryset):
         self._set_status(request, queryset, Status.WITHDRAWN)
+
+
+# The related sets' names on the curators' pages.
+SET_LABELS = {
+    "references": "archival references",
+    "texts": "texts",
+    "people": "people",
+    "organizations": "organizations",
+}
+
+
+def _field_label(name: str) -> str:
+    return SET_LABELS.get(name) or str(Document._meta.get_field(name).verbose_name)
+
+
+class _RecordNames:
+    """The names of the people and organizations a panel's sets link to: one query each."""
+
+    def __init__(self, *values: dict) -> None:
+        ids: dict[str, set[int]] = {"people": set(), "organizations": set()}
+        for sets in values:
+            for name, wanted in ids.items():
+                wanted.update(int(pk) for pk, _ in sets.get(name) or [])
+        self.people = (
+            dict(Person.objects.filter(pk__in=ids["people"]).values_list("pk", "name"))
+            if ids["people"] else {}
+        )  # fmt: skip
+        self.organizations = (
+            dict(Organization.objects.filter(pk__in=ids["organizations"]).values_list("pk", "name"))
+            if ids["organizations"] else {}
+        )  # fmt: skip
+
+    def name(self, kind: str, pk) -> str:
+        found = getattr(self, kind).get(int(pk))
+        return found if found is not None else f"#{pk} (no longer in the catalogue)"
+
+
+def _set_html(name: str, value: list, names: _RecordNames, limit: int = 300) -> str:
+    """A related set as an import records it, readable: what each text, reference or link is."""
+    if not value:
+        return "(none)"
+    if name == "texts":
+        items = [
+            format_html(
+                "{} · {} · {} characters:<br>“{}”",
+                _label(TextKind, text.get("kind")),
+                text.get("language") or "?",
+                len(text.get("text") or ""),
+                _short(text.get("text") or "", limit),
+            )
+            for text in value
+        ]
+    elif name == "references":
+        items = [
+            format_html(
+                "{}{}",
+                format_reference(ref.get("repository"), ref, ref.get("text")) or "(empty)",
+                " (copy)" if ref.get("is_copy") else "",
+            )
+            for ref in value
+        ]
+    else:
+        roles = PersonRole if name == "people" else OrganizationRole
+        items = [
+            format_html("{} — {}", names.name(name, pk), _label(roles, role).lower())
+            for pk, role in value
+        ]
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((i,) for i in items)))
+
+
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value or "?")
 
 
 def _short(value, limit: int = 200) -> str:

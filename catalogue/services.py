@@ -15,7 +15,18 @@ from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
 from catalogue.concurrency import bump_version
-from catalogue.models import ArchivalReference, Document, Repository, RepositoryRedirect, Status
+from catalogue.importer.load import SET_FIELDS, current_values, replace_imported_set
+from catalogue.importer.load import _comparable as comparable
+from catalogue.models import (
+    ArchivalReference,
+    Document,
+    PersonRole,
+    Repository,
+    RepositoryRedirect,
+    Status,
+)
+from catalogue.search import deferred_search_index
+from people.models import Organization, OrganizationRedirect, Person, PersonRedirect
 from people.services import MergeError, MergePlan, merge_reason
 
 # The document fields the importer writes; a curator's change to one of them makes it curated.
@@ -32,6 +43,9 @@ IMPORTED_FIELDS = (
     "external_id",
     "original_languages",
 )
+# The related sets the importer writes and compares as a whole; their conflicts are accepted
+# whole too, written by the importer's own code.
+IMPORTED_SETS = SET_FIELDS
 # Fields that only make sense together (a check constraint ties a date to its precision).
 PARTNERS = {"date": ("date_precision",), "date_precision": ("date",)}
 
@@ -63,6 +77,29 @@ def imported_value(document: Document, name: str) -> tuple[bool, Any]:
     return False, None
 
 
+def document_sets(document: Document) -> tuple[dict[str, list], list[str]]:
+    """The document's related sets as the importer compares them, and those changed since the
+    last import (which the next import keeps, as it keeps a curated field).
+
+    Read only for a document an import wrote or left a set conflict on (four queries).
+    """
+    imported = document.imported_values or {}
+    conflicts = document.import_conflicts or {}
+    if not any(name in imported or name in conflicts for name in IMPORTED_SETS):
+        return {}, []
+    now = current_values(document)
+    current = {name: now[name] for name in IMPORTED_SETS}
+    changed = [
+        name
+        for name in IMPORTED_SETS
+        if name in (document.curated_fields or [])
+        or (
+            name in imported and comparable(name, current[name]) != comparable(name, imported[name])
+        )
+    ]
+    return current, changed
+
+
 def accept_fields(document: Document, name: str) -> list[str]:
     """The field and the partners that must change with it to keep the record valid."""
     fields = [name]
@@ -77,9 +114,9 @@ def document_accept_imported(*, document: Document, field: str) -> list[str]:
 
     Returns the fields changed (a date comes with its precision when both conflict).
     """
-    if field not in IMPORTED_FIELDS:
+    if field not in IMPORTED_FIELDS and field not in IMPORTED_SETS:
         raise ValidationError(f"{field!r} is not a field the importer writes.")
-    with transaction.atomic():
+    with transaction.atomic(), deferred_search_index():
         document = Document.objects.select_for_update().get(pk=document.pk)
         names = accept_fields(document, field)
         conflicts = dict(document.import_conflicts or {})
@@ -88,11 +125,17 @@ def document_accept_imported(*, document: Document, field: str) -> list[str]:
             found, value = imported_value(document, name)
             if not found:
                 raise ValidationError(f"The last import has no value for {name!r}.")
-            setattr(document, name, _model_value(name, value))
-            imported[name] = value
+            if name in IMPORTED_SETS:
+                imported[name] = _write_imported_set(document, name, value, conflicts, imported)
+            else:
+                setattr(document, name, _model_value(name, value))
+                imported[name] = value
             conflicts.pop(name, None)
-        document.full_clean(exclude=[f.name for f in Document._meta.fields if f.name not in names])
-        document.validate_constraints()
+        if field in IMPORTED_FIELDS:
+            document.full_clean(
+                exclude=[f.name for f in Document._meta.fields if f.name not in names]
+            )
+            document.validate_constraints()
         document.imported_values = imported
         document.import_conflicts = conflicts
         document.curated_fields = [n for n in (document.curated_fields or []) if n not in names]
@@ -100,6 +143,42 @@ def document_accept_imported(*, document: Document, field: str) -> list[str]:
         document._change_reason = "accepted the imported " + ", ".join(names)
         document.save()
         return names
+
+
+def _write_imported_set(
+    document: Document, name: str, value: list, conflicts: dict, imported: dict
+) -> list:
+    """Replace the document's set with the import's, as the importer writes it; returns the
+    value as the import records it. A person or organization merged since the import is
+    its survivor; one deleted since is left out."""
+    translators: list[int] = []
+    if name in ("people", "organizations"):
+        value = live_links(name, value)
+    elif name == "texts":
+        # The importer credits every translation to the page's translators: the people the
+        # same import links as translators.
+        people = conflicts["people"] if "people" in conflicts else imported.get("people") or []
+        translators = [pk for pk, role in live_links("people", people)
+                       if role == PersonRole.TRANSLATOR]  # fmt: skip
+    return replace_imported_set(document, name, value, translators=translators)
+
+
+def live_links(name: str, pairs: Iterable[Sequence]) -> list[list]:
+    """An import's [id, role] links with merged-away ids as their survivors, deleted ones out."""
+    model, redirects, key = (
+        (Person, PersonRedirect, "person_id")
+        if name == "people"
+        else (Organization, OrganizationRedirect, "organization_id")
+    )
+    pairs = [(int(pk), role) for pk, role in pairs]
+    ids = {pk for pk, _ in pairs}
+    live = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    moved = dict(
+        redirects.objects.filter(old_id__in=ids - live).values_list("old_id", key)
+    ) if ids - live else {}  # fmt: skip
+    found = {(pk if pk in live else moved[pk], role) for pk, role in pairs
+             if pk in live or pk in moved}  # fmt: skip
+    return sorted([pk, role] for pk, role in found)
 
 
 # --- publishing --------------------------------------------------------------------------------

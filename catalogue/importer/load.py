@@ -906,6 +906,44 @@ def replace_links(document: Document, model, key: str, wanted: list[tuple[int, s
             kept.add((pk, role))
 
 
+class _SetWriter(Loader):
+    """The Loader's writing of references and texts, without the name authority: an
+    import's values name their people by id already."""
+
+    def __init__(self) -> None:
+        self._rows = None
+        self._load_repositories()
+
+
+def replace_imported_set(
+    document: Document, name: str, value: list, *, translators: Iterable[int] = ()
+) -> list:
+    """Replace the document's `name` set with an import's `value` (as `parsed_values` gives
+    it), written as the import writes it: a curator accepting a set a re-import held back.
+
+    Returns the value as the import records it (an archive's code as a merge left it).
+    """
+    if name == "people":
+        replace_links(document, DocumentPerson, "person_id", [tuple(p) for p in value])
+        return value
+    if name == "organizations":
+        replace_links(document, DocumentOrganization, "organization_id", [tuple(p) for p in value])
+        return value
+    writer = _SetWriter()
+    if name == "references":
+        value = [{**ref, "repository": writer.moved.get(ref["repository"], ref["repository"])}
+                 for ref in value]  # fmt: skip
+        parsed = SimpleNamespace(references=[SimpleNamespace(**ref) for ref in value])
+        writer._replace_references(document, parsed)  # type: ignore[arg-type]
+        return value
+    if name == "texts":
+        parsed = SimpleNamespace(texts=[SimpleNamespace(**text) for text in value])
+        resolution = Resolution(translators=list(translators))
+        writer._replace_texts(document, parsed, resolution)  # type: ignore[arg-type]
+        return value
+    raise ValueError(f"{name!r} is not a set the importer writes")
+
+
 Prepared = FileOutcome | tuple[ParsedDocument, tuple[list[int], list[int]] | None]
 # The resolver whose indexes worker processes inherit when they are forked.
 _worker_resolver: Resolver | None = None
