@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from catalogue.importer.parse import ParsedDocument
 from catalogue.models import OrganizationRole, PersonRole
 from people.models import Organization, OrganizationName, Person, PersonName, variant_key
-from people.names import NameIndex, _fold, normalise
+from people.names import _HOMOGLYPHS, NameIndex, _fold, normalise
 
 # A person named in several ways keeps the most telling role; "mentioned" only
 # when nothing else is known of them in this document.
@@ -96,9 +96,9 @@ class Resolver:
     def snapshot(self) -> None:
         """Mark the authority as it is now, for copies of this resolver in worker processes.
 
-        A worker finds mentions of the records known at this point (`mentions`);
-        records created afterwards are kept in small indexes of their own, which
-        `resolve` searches here, so that the next file still finds them.
+        A worker finds mentions of the records known at this point (`mentions`), and
+        of those it is handed later (`learn`); `resolve` searches a text again here, in
+        the whole index, when it may name a record the worker was not handed.
         """
         self._since = (
             max(self.people._display, default=0),
@@ -110,7 +110,7 @@ class Resolver:
 
     def searched_here(self, shared: int) -> None:
         """The copies also know the first `shared` records of `created` (they were handed
-        them, see `learn`): `resolve` searches only the others."""
+        them, see `learn`): only texts that may name one of the others are searched again."""
         if shared != self._shared:
             self._shared = shared
             self._index_unshared()
@@ -214,9 +214,17 @@ class Resolver:
         if mentions is None:
             mentioned_people, mentioned_organizations = self.mentions(parsed)
         else:
+            # Found by a copy that lacks the records created since it was handed the
+            # batch: what it found stands unless one of those may be named in the text.
+            # Then the text is searched again here, in the whole index: a new record is
+            # matched only as the longest name and only where unambiguous, as it would be
+            # with no copy at all ("Ji Pengfei" is not the new record "PENGFEI").
             text = _free_text(parsed)
-            mentioned_people = mentions[0] + _ids(self.new_people.find_mentions(text))
-            mentioned_organizations = mentions[1] + _ids(self.new_organizations.find_mentions(text))
+            mentioned_people, mentioned_organizations = mentions
+            if self.new_people.may_be_named(text):
+                mentioned_people = _ids(self.people.find_mentions(text))
+            if self.new_organizations.may_be_named(text):
+                mentioned_organizations = _ids(self.organizations.find_mentions(text))
         named_people = {pk for pk, _ in result.people}
         for person_id in mentioned_people:
             if person_id not in named_people:
@@ -237,32 +245,64 @@ def _plausible_name(name: str) -> bool:
 
 
 class _NewRecords:
-    """Records created since a snapshot: few, so most texts are ruled out by a substring test.
+    """Records created since a snapshot: which texts may name one of them.
 
-    A mention needs one of the record's name words, written with at least its first
-    letters (Russian inflection changes endings): when the folded text holds none
-    of those beginnings, the (costly) word-by-word scan is skipped.
+    A rough test, but one that never misses: a text may name a record only when it holds,
+    for one of the keys the index finds the record's mentions by, the most telling word
+    of that key — as written, or for a Russian word (whose ending inflection changes)
+    its first letters but the last two. Most texts hold none, and keep what a copy of
+    the index without these records found in them.
     """
 
     def __init__(self, entries: Iterable[tuple[int, list[str]]] = (), *, person: bool = True):
-        self.index = NameIndex(person=person)
-        self.needles: set[str] = set()
+        self.person = person
+        self.needles: set[str] = set()  # in the folded text
+        self.cyrillic_needles: set[str] = set()  # in the folded text, look-alikes Cyrillic
+        self.cjk_needles: set[str] = set()  # in the text as written
         for record_id, names in entries:
             self.add(record_id, names)
 
     def add(self, record_id: int, names: list[str]) -> None:
-        self.index.add(record_id, names)
-        for name in names:
-            for word in re.findall(r"\w+", _fold(name)):
-                self.needles.add(word[: max(2, min(4, len(word) - 1))])
+        # The keys the whole index takes the record's mentions by, as it builds them.
+        own = NameIndex([(record_id, names)], person=self.person)
+        for key in own._mentions:
+            needle = max((_needle(word) for word in key.split()), key=len)
+            if _CYRILLIC.search(needle):
+                self.cyrillic_needles.add(needle)
+            else:
+                self.needles.add(needle)
+        self.cjk_needles.update(own._cjk)
 
-    def find_mentions(self, text: str) -> list[tuple[int, str]]:
-        if not self.needles:
-            return []
+    def may_be_named(self, text: str) -> bool:
+        if not (self.needles or self.cyrillic_needles or self.cjk_needles):
+            return False
+        if any(needle in text for needle in self.cjk_needles):
+            return True
         folded = _fold(text)
-        if not any(needle in folded for needle in self.needles):
-            return []
-        return self.index.find_mentions(text)
+        if any(needle in folded for needle in self.needles):
+            return True
+        if self.cyrillic_needles:
+            # OCR puts Latin look-alikes in Russian words (ГPOMЫKO): the index reads them
+            # as Cyrillic letters.
+            folded = folded.translate(_HOMOGLYPHS)
+            return any(needle in folded for needle in self.cyrillic_needles)
+        return False
+
+
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def _needle(word: str) -> str:
+    """What a text that names `word` (a word of a key, folded) holds for certain.
+
+    A Russian word is found by its dictionary forms (people.names._ru_lemmas): the
+    text's word less an ending of up to three letters, plus up to two letters — or a
+    fleeting vowel put back before its last letter (Путивца → Путивец). Either way the
+    text's word begins with all of `word` but its last two letters (at least one kept).
+    """
+    if _CYRILLIC.search(word):
+        return word[: max(1, len(word) - 2)]
+    return word
 
 
 def _free_text(parsed: ParsedDocument) -> str:
