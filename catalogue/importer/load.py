@@ -72,7 +72,6 @@ SCALAR_FIELDS = (
 UNITS = (("date", "date_precision"),)
 # Related sets compared as a whole, the same way.
 SET_FIELDS = ("references", "texts", "people", "organizations")
-MISSING = object()
 # Pages written per transaction by the batch path: large enough that a round trip
 # serves many rows, small enough that a batch retried page by page costs little.
 BATCH_SIZE = 200
@@ -596,6 +595,13 @@ class Loader:
                     + "; the current ones are kept, the new ones kept as a conflict"
                 )
 
+            if not document.imported_values:
+                # The curator's values the first import keeps are curated, as an edit makes
+                # them (DocumentAdmin marks edits of a document, not the values it is added with).
+                document.curated_fields = sorted(
+                    {*(document.curated_fields or []), *(set(conflicts) & set(SCALAR_FIELDS))}
+                )
+
         for name in SCALAR_FIELDS:
             if name in apply_fields:
                 setattr(document, name, new[name])
@@ -842,7 +848,11 @@ def _history_sql(model) -> str | None:
 def three_way(
     document: Document, new: dict[str, Any], current: dict[str, Any] | None = None
 ) -> tuple[list[str], dict[str, Any]]:
-    """Which fields take the new import, and the conflicts kept for curators."""
+    """Which fields take the new import, and the conflicts kept for curators.
+
+    A document no import wrote yet (a curator made it, in the admin, before its page was
+    imported) has no last imported value to compare with: what it holds is the curator's.
+    """
     last = document.imported_values or {}
     if current is None:
         current = current_values(document)
@@ -852,8 +862,12 @@ def three_way(
     touched: set[str] = set()
     for name in (*SCALAR_FIELDS, *SET_FIELDS):
         now = _comparable(name, current[name])
-        was = _comparable(name, last[name]) if name in last else MISSING
-        if name in curated or (was is not MISSING and now != was):
+        if name in last:
+            changed = now != _comparable(name, last[name])
+        else:
+            # Never imported: a value the curator gave is kept, an empty field filled.
+            changed = not last and now not in (None, "", [])
+        if name in curated or changed:
             touched.add(name)
     for unit in UNITS:
         if touched.intersection(unit):
