@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from io import StringIO
 
@@ -100,3 +101,88 @@ def test_a_document_whose_source_id_a_curator_changed_is_still_found_by_its_file
         assert out.splitlines()[-1] == "created 0, updated 1, unchanged 0, failed 0"
     document = Document.objects.get()
     assert document.external_id == "corrected"
+
+
+# --- two pages of one identity in one run -------------------------------------------------
+
+
+@pytest.fixture
+def rival(tmp_path):
+    """a.txt is seed 001; b.txt the same page with other content, of the same source id."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED_001, folder / "a.txt")
+    (folder / "b.txt").write_bytes(SEED_001.read_bytes().replace(b"asks", b"ASKS"))
+    return folder
+
+
+TAKEN = "b.txt: not imported: a.txt, earlier in this run, has the same source id 208912 and other content"
+
+
+def test_a_second_page_of_one_source_id_is_refused_every_run_and_the_document_settles(rival):
+    expected = [
+        "created 1, updated 0, unchanged 0, failed 1",
+        "created 0, updated 0, unchanged 1, failed 1",
+        "created 0, updated 0, unchanged 1, failed 1",
+    ]
+    for summary in expected:
+        code, out, _ = run_import(rival)
+        assert code == 1
+        assert out.splitlines()[-1] == summary
+        assert f"failed    {TAKEN}" in out.splitlines()
+    document = Document.objects.get()
+    assert (document.source_file, document.version) == ("a.txt", 1)
+    assert "asks" in document.summary
+    assert document.history.count() == 1
+
+
+def test_the_second_page_is_refused_in_a_later_batch_too_and_on_the_dry_run(rival):
+    from django.core.management import call_command
+
+    outcomes = {o.file: o for o in import_paths([rival], batch_size=1)}
+    assert (outcomes["a.txt"].outcome, outcomes["b.txt"].outcome) == ("created", "failed")
+    assert outcomes["b.txt"].reason == TAKEN
+    Document.objects.all().delete()
+    out, err = StringIO(), StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_documents", str(rival), "--dry-run", stdout=out, stderr=err)
+    assert out.getvalue().splitlines()[-1] == (
+        "dry run: created 1, updated 0, unchanged 0, failed 1"
+    )
+    assert err.getvalue().strip() == f"failed: {TAKEN}"
+
+
+def test_a_second_page_of_one_source_id_is_refused_file_by_file(rival):
+    loader = Loader()
+    assert loader.import_file(rival / "a.txt").outcome == "created"
+    refused = loader.import_file(rival / "b.txt")
+    assert (refused.outcome, refused.reason) == ("failed", TAKEN)
+    assert Document.objects.get().version == 1
+
+
+def test_the_same_page_twice_under_two_names_is_one_document_unchanged(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED_001, folder / "a.txt")
+    shutil.copy(SEED_001, folder / "copy-of-a.txt")
+    code, out, _ = run_import(folder)
+    assert (code, out.splitlines()[-1]) == (0, "created 1, updated 0, unchanged 1, failed 0")
+    code, out, _ = run_import(folder)
+    assert (code, out.splitlines()[-1]) == (0, "created 0, updated 0, unchanged 2, failed 0")
+    assert Document.objects.get().version == 1
+
+
+def test_two_pages_of_one_name_without_source_id_are_one_page_too_many(tmp_path):
+    for folder, seed in (("a", SEED_001), ("b", SEED_000)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "page.txt").write_bytes(strip_source_id(seed.read_bytes()))
+    for summary in ("created 1, updated 0", "created 0, updated 0, unchanged 1"):
+        code, out, err = run_import(tmp_path)
+        assert code == 1
+        assert out.splitlines()[-1].startswith(summary)
+        assert f"failed    {os.path.join('b', 'page.txt')}: not imported: " in out
+        assert (
+            f"{os.path.join('a', 'page.txt')}, earlier in this run, has the same name page.txt "
+            "(and no source id) and other content" in out
+        )
+    assert Document.objects.get().version == 1

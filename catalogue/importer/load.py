@@ -291,6 +291,9 @@ class Loader:
         self.lost: DatabaseError | None = None
         # Set while a batch's new documents are written: rows wait there for bulk inserts.
         self._rows: _Rows | None = None
+        # The identities (`_identity`) the run's pages took, in order: {key: sha256 + path}
+        # of the first page of each (some 200 bytes a page: 20 MB for 100,000 pages).
+        self.claimed: dict[str, str] = {}
 
     def import_file(self, path: Path) -> FileOutcome:
         parsed = read_and_parse(path, self.max_bytes)
@@ -325,9 +328,18 @@ class Loader:
             name, "failed", f"{name}: not imported: the database became unreachable ({self.lost})"
         )
 
-    def import_parsed(self, parsed: ParsedDocument, name: str) -> FileOutcome:
-        """One page in its own transaction (the careful path: updates, retries)."""
+    def import_parsed(
+        self, parsed: ParsedDocument, name: str, *, claimed: bool = False
+    ) -> FileOutcome:
+        """One page in its own transaction (the careful path: updates, retries).
+
+        `claimed`: the page's identity was claimed for it already (`_claim`).
+        """
         shown = parsed.path or name
+        if not claimed:
+            refused = self._claim(parsed)
+            if isinstance(refused, FileOutcome):
+                return refused
         if self.lost is not None:
             return self._unreachable(name)
         try:
@@ -355,6 +367,34 @@ class Loader:
             self._forget_unwritten()
         return outcome
 
+    def _claim(self, parsed: ParsedDocument) -> FileOutcome | bool:
+        """Claim the page's identity for it, the first of the run to have it: True; False
+        for the same bytes again (a copy: the same document); else the page's failure.
+
+        Two different pages of one source id (or of one name, without one) would take
+        turns at the document, run after run, each undoing the other: the first one in
+        the order of the files keeps it, every run, and the other is refused, by name.
+        """
+        kind, value = _identity(parsed)
+        key = value if kind == "id" else "\0" + value
+        shown = parsed.path or parsed.file_name
+        first = self.claimed.get(key)
+        if first is None:
+            self.claimed[key] = parsed.sha256 + shown
+            return True
+        sha256, first_shown = first[:64], first[64:]
+        if sha256 == parsed.sha256:
+            return False
+        same = f"source id {value}" if kind == "id" else f"name {value} (and no source id)"
+        return FileOutcome(
+            parsed.file_name,
+            "failed",
+            f"{shown}: not imported: {first_shown}, earlier in this run, has the same {same} "
+            "and other content",
+            layout=parsed.layout,
+            encoding=parsed.encoding,
+        )
+
     def _forget_unwritten(self) -> None:
         """After a rollback: the authority and archives as the database has them."""
         try:
@@ -377,9 +417,10 @@ class Loader:
         pages are written with bulk inserts in one transaction (history rows and the
         search index included); if anything in it fails, nothing of it stays and each
         page goes through `import_parsed` in its own transaction instead, so one bad
-        page never costs the others. Known pages with new bytes, and a page whose
-        identity (`_identity`) an earlier page of the batch already took, take that
-        path too, after the new ones, as a one-by-one import would see them.
+        page never costs the others. Known pages with new bytes, and a copy of a page
+        an earlier page of the run already brought, take that path too, after the new
+        ones, as a one-by-one import would see them; a page whose identity (`_identity`)
+        an earlier, different page of the run took is refused (`_claim`).
         """
         outcomes: list[FileOutcome | None] = [None] * len(prepared)
         pages: list[tuple[int, ParsedDocument]] = []
@@ -408,17 +449,19 @@ class Loader:
             return outcomes  # type: ignore[return-value]
         fresh: list[tuple[int, ParsedDocument]] = []
         careful: list[tuple[int, ParsedDocument]] = []
-        # The identities (`_identity`) the batch's new pages take, in order.
-        taken: set[tuple[str, str]] = set()
         for index, parsed in pages:
+            first = self._claim(parsed)
+            if isinstance(first, FileOutcome):
+                outcomes[index] = first
+                continue
             known = documents.find(parsed)
             if known is not None and known[1] == parsed.sha256:
                 outcomes[index] = self._unchanged(parsed, known[0])
-            elif known is not None or _identity(parsed) in taken:
+            elif known is not None or not first:
+                # A copy of an earlier page of the run: its document, perhaps just created.
                 careful.append((index, parsed))
             else:
                 fresh.append((index, parsed))
-                taken.add(_identity(parsed))
         if fresh:
             try:
                 with transaction.atomic(), recorded_as(self.user):
@@ -429,7 +472,7 @@ class Loader:
                 self._forget_unwritten()
                 careful = sorted(careful + fresh, key=lambda item: item[0])
         for index, parsed in careful:
-            outcomes[index] = self.import_parsed(parsed, parsed.file_name)
+            outcomes[index] = self.import_parsed(parsed, parsed.file_name, claimed=True)
         return outcomes  # type: ignore[return-value]
 
     @staticmethod
