@@ -186,3 +186,95 @@ def test_two_pages_of_one_name_without_source_id_are_one_page_too_many(tmp_path)
             "(and no source id) and other content" in out
         )
     assert Document.objects.get().version == 1
+
+
+# --- a page known by its bytes ------------------------------------------------------------
+
+SEED_002 = SEEDS / "002_ad773c37738b5aa8.txt"  # no source id
+
+
+def test_the_seed_without_source_id_has_none():
+    from catalogue.importer.parse import parse
+
+    assert not parse(SEED_002.read_bytes(), SEED_002.name).external_id
+
+
+@pytest.mark.parametrize("one_by_one", [False, True])
+def test_a_renamed_page_without_source_id_is_its_document_under_the_new_name(tmp_path, one_by_one):
+    shutil.copy(SEED_002, tmp_path / "002.txt")
+    run_import(tmp_path)
+    (tmp_path / "002.txt").rename(tmp_path / "renamed-002.txt")
+    if one_by_one:
+        assert Loader().import_file(tmp_path / "renamed-002.txt").outcome == "unchanged"
+    else:
+        code, out, _ = run_import(tmp_path)
+        assert out.splitlines()[-1] == "created 0, updated 0, unchanged 1, failed 0"
+    document = Document.objects.get()
+    assert (document.source_file, document.version) == ("renamed-002.txt", 1)
+    code, out, _ = run_import(tmp_path)
+    assert out.splitlines()[-1] == "created 0, updated 0, unchanged 1, failed 0"
+
+
+def test_a_page_moved_to_another_directory_is_its_document_too(tmp_path):
+    (tmp_path / "old").mkdir()
+    shutil.copy(SEED_002, tmp_path / "old" / "002.txt")
+    run_import(tmp_path / "old")
+    (tmp_path / "new").mkdir()
+    (tmp_path / "old" / "002.txt").rename(tmp_path / "new" / "page.txt")
+    code, out, _ = run_import(tmp_path / "new")
+    assert out.splitlines()[-1] == "created 0, updated 0, unchanged 1, failed 0"
+    assert Document.objects.get().source_file == "page.txt"
+
+
+def test_a_copy_beside_the_page_is_the_same_document_and_renames_nothing(tmp_path):
+    shutil.copy(SEED_002, tmp_path / "b.txt")
+    run_import(tmp_path)
+    shutil.copy(SEED_002, tmp_path / "a-copy.txt")  # sorts first, and b.txt is still there
+    for _ in range(2):
+        code, out, _ = run_import(tmp_path)
+        assert (code, out.splitlines()[-1]) == (0, "created 0, updated 0, unchanged 2, failed 0")
+        assert Document.objects.get().source_file == "b.txt"
+
+
+def test_copies_in_two_directories_settle_on_one_name(tmp_path):
+    for folder, name in (("a", "y.txt"), ("b", "x.txt")):
+        (tmp_path / folder).mkdir()
+        shutil.copy(SEED_002, tmp_path / folder / name)
+    names = []
+    for summary in (
+        "created 1, updated 0, unchanged 1",
+        *["created 0, updated 0, unchanged 2"] * 3,
+    ):
+        code, out, _ = run_import(tmp_path)
+        assert (code, out.splitlines()[-1][: len(summary)]) == (0, summary)
+        document = Document.objects.get()
+        names.append(document.source_file)
+        assert document.version == 1
+    assert names == ["y.txt"] * 4
+
+
+def test_copies_under_two_names_in_one_batch_make_one_document(tmp_path):
+    shutil.copy(SEED_002, tmp_path / "a.txt")
+    shutil.copy(SEED_002, tmp_path / "b.txt")
+    outcomes = [o.outcome for o in import_paths([tmp_path])]
+    assert outcomes == ["created", "unchanged"]
+    assert Document.objects.get().source_file == "a.txt"
+
+
+def test_a_dry_run_renames_nothing(tmp_path):
+    shutil.copy(SEED_002, tmp_path / "002.txt")
+    run_import(tmp_path)
+    (tmp_path / "002.txt").rename(tmp_path / "renamed-002.txt")
+    outcomes = import_paths([tmp_path], dry_run=True)
+    assert [o.outcome for o in outcomes] == ["unchanged"]
+    assert Document.objects.get().source_file == "002.txt"
+
+
+def test_a_renamed_page_with_new_bytes_is_a_new_page(tmp_path):
+    # Nothing tells it is the same page: no source id, another name, other bytes.
+    shutil.copy(SEED_002, tmp_path / "002.txt")
+    run_import(tmp_path)
+    (tmp_path / "002.txt").unlink()
+    (tmp_path / "renamed-002.txt").write_bytes(SEED_002.read_bytes() + b"\nMore.\n")
+    code, out, _ = run_import(tmp_path)
+    assert out.splitlines()[-1] == "created 1, updated 0, unchanged 0, failed 0"

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.apps import apps
 from django.conf import settings
@@ -329,17 +329,17 @@ class Loader:
         )
 
     def import_parsed(
-        self, parsed: ParsedDocument, name: str, *, claimed: bool = False
+        self, parsed: ParsedDocument, name: str, *, claimed: bool | None = None
     ) -> FileOutcome:
         """One page in its own transaction (the careful path: updates, retries).
 
-        `claimed`: the page's identity was claimed for it already (`_claim`).
+        `claimed`: what claiming the page's identity gave, when it was claimed already
+        (`_claim`: True for the first page of the identity, False for a copy).
         """
         shown = parsed.path or name
-        if not claimed:
-            refused = self._claim(parsed)
-            if isinstance(refused, FileOutcome):
-                return refused
+        first = self._claim(parsed) if claimed is None else claimed
+        if isinstance(first, FileOutcome):
+            return first
         if self.lost is not None:
             return self._unreachable(name)
         try:
@@ -348,6 +348,8 @@ class Loader:
             self._forget_unwritten()
             return FileOutcome(name, "failed", f"{shown}: not imported: {exc}")
         if existing is not None and existing.sha256 == parsed.sha256:
+            self._follow_rename(parsed, _Found(existing.pk, existing.sha256, existing.source_file),
+                                first=first)  # fmt: skip
             return FileOutcome(
                 name, "unchanged", document_id=existing.pk, layout=parsed.layout,
                 encoding=parsed.encoding, warnings=list(parsed.warnings),
@@ -449,19 +451,26 @@ class Loader:
             return outcomes  # type: ignore[return-value]
         fresh: list[tuple[int, ParsedDocument]] = []
         careful: list[tuple[int, ParsedDocument]] = []
+        copies: set[int] = set()  # pages of an identity an earlier page claimed
+        # The bytes of the batch's new pages: the same again under another name is a copy.
+        fresh_bytes: set[str] = set()
         for index, parsed in pages:
             first = self._claim(parsed)
             if isinstance(first, FileOutcome):
                 outcomes[index] = first
                 continue
             known = documents.find(parsed)
-            if known is not None and known[1] == parsed.sha256:
-                outcomes[index] = self._unchanged(parsed, known[0])
-            elif known is not None or not first:
+            if known is not None and known.sha256 == parsed.sha256:
+                self._follow_rename(parsed, known, first=first)
+                outcomes[index] = self._unchanged(parsed, known.pk)
+            elif known is not None or not first or parsed.sha256 in fresh_bytes:
                 # A copy of an earlier page of the run: its document, perhaps just created.
                 careful.append((index, parsed))
+                if not first:
+                    copies.add(index)
             else:
                 fresh.append((index, parsed))
+                fresh_bytes.add(parsed.sha256)
         if fresh:
             try:
                 with transaction.atomic(), recorded_as(self.user):
@@ -472,7 +481,9 @@ class Loader:
                 self._forget_unwritten()
                 careful = sorted(careful + fresh, key=lambda item: item[0])
         for index, parsed in careful:
-            outcomes[index] = self.import_parsed(parsed, parsed.file_name, claimed=True)
+            outcomes[index] = self.import_parsed(
+                parsed, parsed.file_name, claimed=index not in copies
+            )
         return outcomes  # type: ignore[return-value]
 
     @staticmethod
@@ -596,7 +607,26 @@ class Loader:
 
     def _existing(self, parsed: ParsedDocument) -> Document | None:
         found = _known_documents([parsed]).find(parsed)
-        return None if found is None else Document.objects.filter(pk=found[0]).first()
+        return None if found is None else Document.objects.filter(pk=found.pk).first()
+
+    def _follow_rename(self, parsed: ParsedDocument, found: _Found, *, first: bool) -> None:
+        """The document of a page found with the same bytes under another file name takes
+        the page's name, when the page was renamed (or moved): no file of the old name is
+        beside it, and no page of the run has that name. A copy leaves it as it is."""
+        if (
+            self.dry_run
+            or not first
+            or not parsed.location
+            or found.source_file == parsed.file_name
+            or "\0" + found.source_file in self.claimed
+            or (Path(parsed.location).parent / found.source_file).exists()
+        ):
+            return
+        # Provenance only: no version, no history entry (a curator's open form stays valid).
+        with contextlib.suppress(DatabaseError):  # kept as it was: the next run tries again
+            Document.objects.filter(pk=found.pk, sha256=parsed.sha256).update(
+                source_file=parsed.file_name
+            )
 
     def _repository(self, code: str, name: str) -> Repository | None:
         if not code:
@@ -754,44 +784,59 @@ def _known_documents(pages: Iterable[ParsedDocument]) -> _Known:
     """The documents the batch's pages are known as (one query)."""
     external_ids: set[str] = set()
     files: set[str] = set()
+    contents: set[str] = set()
     for parsed in pages:
         files.add(parsed.file_name)
+        contents.add(parsed.sha256)
         if parsed.external_id:
             external_ids.add(parsed.external_id)
     known = _Known()
     rows = (
-        Document.objects.filter(Q(external_id__in=external_ids) | Q(source_file__in=files))
+        Document.objects.filter(
+            Q(external_id__in=external_ids) | Q(source_file__in=files) | Q(sha256__in=contents)
+        )
         .order_by("id")
         # As text: a JSON value read back ("007") would come as a number on SQLite.
         .annotate(imported_id=KT("imported_values__external_id"))
         .values_list("pk", "external_id", "source_file", "sha256", "imported_id")
     )
     for pk, external_id, source_file, sha256, imported_id in rows:
+        found = _Found(pk, sha256, source_file)
         if external_id:
-            known.by_external_id.setdefault(external_id, (pk, sha256))
-        known.by_file.setdefault(source_file, []).append((pk, sha256, imported_id or ""))
+            known.by_external_id.setdefault(external_id, found)
+        known.by_file.setdefault(source_file, []).append((found, imported_id or ""))
+        if sha256:
+            known.by_sha256.setdefault(sha256, found)
     return known
+
+
+class _Found(NamedTuple):
+    pk: int
+    sha256: str
+    source_file: str
 
 
 @dataclass
 class _Known:
-    """The documents a batch's pages are known as: {source id: (pk, sha256)}, and {file
-    name: [(pk, sha256, source id of its last import)]} in the order of their ids."""
+    """The documents a batch's pages are known as: by source id, by file name (with the
+    source id of their last import) and by content, in the order of their ids."""
 
-    by_external_id: dict[str, tuple[int, str]] = field(default_factory=dict)
-    by_file: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
+    by_external_id: dict[str, _Found] = field(default_factory=dict)
+    by_file: dict[str, list[tuple[_Found, str]]] = field(default_factory=dict)
+    by_sha256: dict[str, _Found] = field(default_factory=dict)
 
-    def find(self, parsed: ParsedDocument) -> tuple[int, str] | None:
+    def find(self, parsed: ParsedDocument) -> _Found | None:
         """As `Loader._existing`: by source id, else by file name among the documents
-        imported with the same source id (one a curator has since changed) or none."""
+        imported with the same source id (one a curator has since changed) or none, else
+        (a page renamed, or a copy) by its bytes: the same bytes are the same page."""
         if parsed.external_id:
             found = self.by_external_id.get(parsed.external_id)
             if found is not None:
                 return found
-        for pk, sha256, imported_id in self.by_file.get(parsed.file_name, ()):
+        for found, imported_id in self.by_file.get(parsed.file_name, ()):
             if imported_id == (parsed.external_id or ""):
-                return pk, sha256
-        return None
+                return found
+        return self.by_sha256.get(parsed.sha256)
 
 
 @dataclass
@@ -1056,6 +1101,7 @@ def read_and_parse(
     except ImporterError as exc:
         return FileOutcome(name, "failed", str(exc))
     parsed.path = shown
+    parsed.location = str(path)
     if name != path.name:
         parsed.warnings.append(f"the file name is not valid UTF-8: imported as {name}")
     return parsed

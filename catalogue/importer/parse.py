@@ -96,6 +96,8 @@ class ParsedDocument:
     # The file as the import reached it (relative to the path given), for messages: two
     # files of one name in different directories are told apart. Set by the loader.
     path: str = ""
+    # Where the file is, as the loader found it (a renamed page is told from a copy).
+    location: str = ""
 
 
 class _Notes:
