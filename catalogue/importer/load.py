@@ -281,7 +281,13 @@ class Loader:
     def __init__(self, *, dry_run: bool = False) -> None:
         self.dry_run = dry_run
         self.resolver = Resolver()
-        self.user = importer_user()
+        # A dry run writes nothing, not even the importer's account: its history entries,
+        # rolled back with everything else, name the account only if it exists.
+        self.user = (
+            get_user_model().objects.filter(username=IMPORTER_USERNAME).first()
+            if dry_run
+            else importer_user()
+        )
         self.repositories: dict[str, Repository] = {}
         self.moved: dict[str, str] = {}
         self._load_repositories()
