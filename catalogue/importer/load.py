@@ -1,12 +1,15 @@
 """Write parsed pages to the catalogue: one transaction per file, curators' work kept.
 
 A file is known by its source id (external id); a page without one, by its file
-name (two pages of one name with different source ids are two documents). The
+name (two pages of one name with different source ids are two documents); failing
+both, by its bytes (a renamed page, a copy). In one run the first page of a source id
+(or name) has it: a different page claiming it after is refused, naming both. The
 same bytes again change nothing. Changed bytes update each field by
 a three-way comparison — the value of the last import, the current value, the
 new value: a field still holding what the importer last wrote takes the new
 value; a field a curator changed keeps the curator's value, and the new value
-is kept beside it as a conflict for the curator to accept or dismiss.
+is kept beside it as a conflict for the curator to accept or dismiss. A document
+no import wrote yet (made in the admin) has the curator's values in every field.
 """
 
 from __future__ import annotations
