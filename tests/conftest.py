@@ -10,6 +10,28 @@ import pytest
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
+def run_import(*paths, **options) -> tuple[int, str, str]:
+    """`import_documents` as the command line runs it: (exit code, stdout, stderr)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_documents", *map(str, paths), stdout=out, stderr=err, **options)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def import_summary(*paths, **options) -> str:
+    """The summary line of an import in which no file failed ("created 1, updated 0, …")."""
+    code, out, err = run_import(*paths, **options)
+    assert code == 0, err
+    return out.splitlines()[-1]
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # The manifest storage needs `collectstatic`; pages under test only need URLs.

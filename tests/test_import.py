@@ -13,19 +13,9 @@ from django.core.management import call_command
 from catalogue.models import Document
 from catalogue.records import document_record
 from people.models import Person
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, run_import
 
 pytestmark = pytest.mark.django_db
-
-
-def run_import(*paths, **options) -> tuple[int, str, str]:
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("import_documents", *map(str, paths), stdout=out, stderr=err, **options)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def export() -> list[dict]:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from catalogue.importer.load import import_paths
 from catalogue.importer.resolve import Resolver
 from catalogue.models import Document, DocumentPerson
 from people.models import Person
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, import_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +25,6 @@ def signed_by(folder, signature: str, *source_ids: int) -> None:
             b"208912", str(source_id).encode()
         )
         (folder / f"{source_id}.txt").write_bytes(page)
-
-
-def run_import(*paths) -> str:
-    out = StringIO()
-    call_command("import_documents", *map(str, paths), stdout=out, stderr=StringIO())
-    return out.getvalue().splitlines()[-1]
 
 
 def flagged(name: str) -> list[Person]:
@@ -58,7 +49,7 @@ def test_the_authority_knows_two_kennedys():
 
 def test_an_ambiguous_name_on_three_pages_is_one_record_awaiting_review(tmp_path):
     signed_by(tmp_path / "in", "KENNEDY", 700001, 700002, 700003)
-    assert run_import(tmp_path / "in") == "created 3, updated 0, unchanged 0, failed 0"
+    assert import_summary(tmp_path / "in") == "created 3, updated 0, unchanged 0, failed 0"
     (kennedy,) = flagged("KENNEDY")
     for source_id in (700001, 700002, 700003):
         assert authors(source_id) == [kennedy.pk]
@@ -69,10 +60,10 @@ def test_an_ambiguous_name_on_three_pages_is_one_record_awaiting_review(tmp_path
 
 def test_later_runs_find_the_same_record_for_the_same_spelling(tmp_path):
     signed_by(tmp_path / "first", "KENNEDY", 700001)
-    run_import(tmp_path / "first")
+    import_summary(tmp_path / "first")
     (kennedy,) = flagged("KENNEDY")
     signed_by(tmp_path / "second", "KENNEDY", 700002, 700003)
-    assert run_import(tmp_path / "second") == "created 2, updated 0, unchanged 0, failed 0"
+    assert import_summary(tmp_path / "second") == "created 2, updated 0, unchanged 0, failed 0"
     assert flagged("KENNEDY") == [kennedy]
     assert Person.objects.filter(name__icontains="kennedy").count() == 3
     for source_id in (700002, 700003):
@@ -93,7 +84,7 @@ def test_records_earlier_runs_made_twice_are_not_made_a_third_time(tmp_path):
     older = Person.objects.create(name="KENNEDY", needs_review=True)
     Person.objects.create(name="Kennedy", needs_review=True)
     signed_by(tmp_path / "in", "KENNEDY", 700001, 700002)
-    run_import(tmp_path / "in")
+    import_summary(tmp_path / "in")
     assert Person.objects.filter(name__iexact="kennedy").count() == 2
     assert authors(700001) == authors(700002) == [older.pk]
 
@@ -103,7 +94,7 @@ def test_a_reviewed_record_of_the_spelling_is_not_taken_for_the_placeholder(tmp_
     # people the name may mean, so the page does not say it is that one.
     reviewed = Person.objects.create(name="KENNEDY", needs_review=False)
     signed_by(tmp_path / "in", "KENNEDY", 700001, 700002)
-    run_import(tmp_path / "in")
+    import_summary(tmp_path / "in")
     (placeholder,) = flagged("KENNEDY")
     assert placeholder != reviewed
     assert authors(700001) == authors(700002) == [placeholder.pk]
@@ -111,11 +102,11 @@ def test_a_reviewed_record_of_the_spelling_is_not_taken_for_the_placeholder(tmp_
 
 def test_an_unknown_name_still_becomes_one_new_record_found_again(tmp_path):
     signed_by(tmp_path / "in", "ZORINSKY", 700001, 700002)
-    run_import(tmp_path / "in")
+    import_summary(tmp_path / "in")
     (zorinsky,) = flagged("ZORINSKY")
     assert authors(700001) == authors(700002) == [zorinsky.pk]
     signed_by(tmp_path / "again", "ZORINSKY", 700003)
-    run_import(tmp_path / "again")
+    import_summary(tmp_path / "again")
     assert flagged("ZORINSKY") == [zorinsky]
 
 

@@ -4,29 +4,17 @@ from __future__ import annotations
 
 import datetime
 import shutil
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from catalogue.models import Document
 from catalogue.services import document_accept_imported
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, run_import
 
 pytestmark = pytest.mark.django_db
 
 SEED_000 = SEEDS / "000_dffedfc781ea1ebd.txt"  # October 25, 1950
 CURATED = datetime.date(1950, 10, 26)
-
-
-def run_import(*paths) -> tuple[int, str, str]:
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("import_documents", *map(str, paths), stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(params=["edited", "marked curated"])

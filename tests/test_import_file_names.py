@@ -13,22 +13,12 @@ from django.core.management import CommandError, call_command
 
 from catalogue.importer.load import Loader, printable
 from catalogue.models import Document
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, run_import
 
 pytestmark = pytest.mark.django_db
 
 SEED_000 = SEEDS / "000_dffedfc781ea1ebd.txt"
 SEED_001 = SEEDS / "001_b07270223d59d938.txt"
-
-
-def run_import(*paths, **options) -> tuple[int, str, str]:
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("import_documents", *map(str, paths), stdout=out, stderr=err, **options)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def latin1_name(folder: Path, name: bytes) -> Path:

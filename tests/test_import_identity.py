@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from catalogue.importer.load import Loader, import_paths
 from catalogue.models import Document
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, run_import
+
+# Every file's line (-v2): the tests read what each file did.
+import_verbose = functools.partial(run_import, verbosity=2)
 
 pytestmark = pytest.mark.django_db
 
 SEED_000 = SEEDS / "000_dffedfc781ea1ebd.txt"  # source id 110699
 SEED_001 = SEEDS / "001_b07270223d59d938.txt"  # source id 208912
-
-
-def run_import(*paths) -> tuple[int, str, str]:
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("import_documents", *map(str, paths), "-v2", stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def strip_source_id(data: bytes) -> bytes:
@@ -46,11 +38,11 @@ def same_name(tmp_path):
 
 
 def test_pages_of_one_name_with_different_source_ids_are_two_documents(same_name):
-    code, out, _ = run_import(same_name)
+    code, out, _ = import_verbose(same_name)
     assert code == 0
     assert out.splitlines()[-1] == "created 2, updated 0, unchanged 0, failed 0"
     assert sorted(Document.objects.values_list("external_id", flat=True)) == ["110699", "208912"]
-    code, out, _ = run_import(same_name)
+    code, out, _ = import_verbose(same_name)
     assert out.splitlines()[-1] == "created 0, updated 0, unchanged 2, failed 0"
     assert sorted(Document.objects.values_list("external_id", flat=True)) == ["110699", "208912"]
 
@@ -66,7 +58,7 @@ def test_pages_of_one_name_are_two_documents_file_by_file_too(same_name):
 def test_a_page_without_source_id_does_not_take_over_a_document_with_one(same_name):
     (same_name / "b" / "page.txt").write_bytes(strip_source_id(SEED_000.read_bytes()))
     for expected in ("created 2, updated 0", "created 0, updated 0, unchanged 2"):
-        code, out, _ = run_import(same_name)
+        code, out, _ = import_verbose(same_name)
         assert code == 0
         assert out.splitlines()[-1].startswith(expected), out
     assert sorted(Document.objects.values_list("external_id", flat=True)) == ["", "208912"]
@@ -76,9 +68,9 @@ def test_a_page_without_source_id_is_known_by_its_file_name(tmp_path):
     page = tmp_path / "page.txt"
     data = strip_source_id(SEED_000.read_bytes())
     page.write_bytes(data)
-    run_import(tmp_path)
+    import_verbose(tmp_path)
     page.write_bytes(data.replace(b"Summary:", b"Summary: "))
-    code, out, _ = run_import(tmp_path)
+    code, out, _ = import_verbose(tmp_path)
     assert out.splitlines()[-1] == "created 0, updated 1, unchanged 0, failed 0"
     assert Document.objects.count() == 1
 
@@ -90,14 +82,14 @@ def test_a_document_whose_source_id_a_curator_changed_is_still_found_by_its_file
 ):
     page = tmp_path / "page.txt"
     page.write_bytes(SEED_000.read_bytes().replace(b"/document/110699", b"/document/" + source_id))
-    run_import(tmp_path)
+    import_verbose(tmp_path)
     assert Document.objects.get().external_id == source_id.decode()
     Document.objects.update(external_id="corrected")
     page.write_bytes(page.read_bytes().replace(b"Summary:", b"Summary: "))
     if one_by_one:
         assert Loader().import_file(page).outcome == "updated"
     else:
-        code, out, _ = run_import(tmp_path)
+        code, out, _ = import_verbose(tmp_path)
         assert out.splitlines()[-1] == "created 0, updated 1, unchanged 0, failed 0"
     document = Document.objects.get()
     assert document.external_id == "corrected"
@@ -126,7 +118,7 @@ def test_a_second_page_of_one_source_id_is_refused_every_run_and_the_document_se
         "created 0, updated 0, unchanged 1, failed 1",
     ]
     for summary in expected:
-        code, out, _ = run_import(rival)
+        code, out, _ = import_verbose(rival)
         assert code == 1
         assert out.splitlines()[-1] == summary
         assert f"failed    {TAKEN}" in out.splitlines()
@@ -137,19 +129,15 @@ def test_a_second_page_of_one_source_id_is_refused_every_run_and_the_document_se
 
 
 def test_the_second_page_is_refused_in_a_later_batch_too_and_on_the_dry_run(rival):
-    from django.core.management import call_command
 
     outcomes = {o.file: o for o in import_paths([rival], batch_size=1)}
     assert (outcomes["a.txt"].outcome, outcomes["b.txt"].outcome) == ("created", "failed")
     assert outcomes["b.txt"].reason == TAKEN
     Document.objects.all().delete()
-    out, err = StringIO(), StringIO()
-    with pytest.raises(SystemExit):
-        call_command("import_documents", str(rival), "--dry-run", stdout=out, stderr=err)
-    assert out.getvalue().splitlines()[-1] == (
-        "dry run: created 1, updated 0, unchanged 0, failed 1"
-    )
-    assert err.getvalue().strip() == f"failed: {TAKEN}"
+    code, out, err = run_import(rival, dry_run=True)
+    assert code == 1
+    assert out.splitlines()[-1] == "dry run: created 1, updated 0, unchanged 0, failed 1"
+    assert err.strip() == f"failed: {TAKEN}"
 
 
 def test_a_second_page_of_one_source_id_is_refused_file_by_file(rival):
@@ -165,9 +153,9 @@ def test_the_same_page_twice_under_two_names_is_one_document_unchanged(tmp_path)
     folder.mkdir()
     shutil.copy(SEED_001, folder / "a.txt")
     shutil.copy(SEED_001, folder / "copy-of-a.txt")
-    code, out, _ = run_import(folder)
+    code, out, _ = import_verbose(folder)
     assert (code, out.splitlines()[-1]) == (0, "created 1, updated 0, unchanged 1, failed 0")
-    code, out, _ = run_import(folder)
+    code, out, _ = import_verbose(folder)
     assert (code, out.splitlines()[-1]) == (0, "created 0, updated 0, unchanged 2, failed 0")
     assert Document.objects.get().version == 1
 
@@ -177,7 +165,7 @@ def test_two_pages_of_one_name_without_source_id_are_one_page_too_many(tmp_path)
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "page.txt").write_bytes(strip_source_id(seed.read_bytes()))
     for summary in ("created 1, updated 0", "created 0, updated 0, unchanged 1"):
-        code, out, err = run_import(tmp_path)
+        code, out, err = import_verbose(tmp_path)
         assert code == 1
         assert out.splitlines()[-1].startswith(summary)
         assert f"failed    {os.path.join('b', 'page.txt')}: not imported: " in out
@@ -202,36 +190,36 @@ def test_the_seed_without_source_id_has_none():
 @pytest.mark.parametrize("one_by_one", [False, True])
 def test_a_renamed_page_without_source_id_is_its_document_under_the_new_name(tmp_path, one_by_one):
     shutil.copy(SEED_002, tmp_path / "002.txt")
-    run_import(tmp_path)
+    import_verbose(tmp_path)
     (tmp_path / "002.txt").rename(tmp_path / "renamed-002.txt")
     if one_by_one:
         assert Loader().import_file(tmp_path / "renamed-002.txt").outcome == "unchanged"
     else:
-        code, out, _ = run_import(tmp_path)
+        code, out, _ = import_verbose(tmp_path)
         assert out.splitlines()[-1] == "created 0, updated 0, unchanged 1, failed 0"
     document = Document.objects.get()
     assert (document.source_file, document.version) == ("renamed-002.txt", 1)
-    code, out, _ = run_import(tmp_path)
+    code, out, _ = import_verbose(tmp_path)
     assert out.splitlines()[-1] == "created 0, updated 0, unchanged 1, failed 0"
 
 
 def test_a_page_moved_to_another_directory_is_its_document_too(tmp_path):
     (tmp_path / "old").mkdir()
     shutil.copy(SEED_002, tmp_path / "old" / "002.txt")
-    run_import(tmp_path / "old")
+    import_verbose(tmp_path / "old")
     (tmp_path / "new").mkdir()
     (tmp_path / "old" / "002.txt").rename(tmp_path / "new" / "page.txt")
-    code, out, _ = run_import(tmp_path / "new")
+    code, out, _ = import_verbose(tmp_path / "new")
     assert out.splitlines()[-1] == "created 0, updated 0, unchanged 1, failed 0"
     assert Document.objects.get().source_file == "page.txt"
 
 
 def test_a_copy_beside_the_page_is_the_same_document_and_renames_nothing(tmp_path):
     shutil.copy(SEED_002, tmp_path / "b.txt")
-    run_import(tmp_path)
+    import_verbose(tmp_path)
     shutil.copy(SEED_002, tmp_path / "a-copy.txt")  # sorts first, and b.txt is still there
     for _ in range(2):
-        code, out, _ = run_import(tmp_path)
+        code, out, _ = import_verbose(tmp_path)
         assert (code, out.splitlines()[-1]) == (0, "created 0, updated 0, unchanged 2, failed 0")
         assert Document.objects.get().source_file == "b.txt"
 
@@ -245,7 +233,7 @@ def test_copies_in_two_directories_settle_on_one_name(tmp_path):
         "created 1, updated 0, unchanged 1",
         *["created 0, updated 0, unchanged 2"] * 3,
     ):
-        code, out, _ = run_import(tmp_path)
+        code, out, _ = import_verbose(tmp_path)
         assert (code, out.splitlines()[-1][: len(summary)]) == (0, summary)
         document = Document.objects.get()
         names.append(document.source_file)
@@ -263,7 +251,7 @@ def test_copies_under_two_names_in_one_batch_make_one_document(tmp_path):
 
 def test_a_dry_run_renames_nothing(tmp_path):
     shutil.copy(SEED_002, tmp_path / "002.txt")
-    run_import(tmp_path)
+    import_verbose(tmp_path)
     (tmp_path / "002.txt").rename(tmp_path / "renamed-002.txt")
     outcomes = import_paths([tmp_path], dry_run=True)
     assert [o.outcome for o in outcomes] == ["unchanged"]
@@ -273,8 +261,8 @@ def test_a_dry_run_renames_nothing(tmp_path):
 def test_a_renamed_page_with_new_bytes_is_a_new_page(tmp_path):
     # Nothing tells it is the same page: no source id, another name, other bytes.
     shutil.copy(SEED_002, tmp_path / "002.txt")
-    run_import(tmp_path)
+    import_verbose(tmp_path)
     (tmp_path / "002.txt").unlink()
     (tmp_path / "renamed-002.txt").write_bytes(SEED_002.read_bytes() + b"\nMore.\n")
-    code, out, _ = run_import(tmp_path)
+    code, out, _ = import_verbose(tmp_path)
     assert out.splitlines()[-1] == "created 1, updated 0, unchanged 0, failed 0"

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import shutil
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from catalogue.importer.load import Loader
 from catalogue.models import ArchivalReference, Document, Repository
 from catalogue.services import repository_merge
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, import_summary
 
 pytestmark = pytest.mark.django_db
 
 SEED_001 = SEEDS / "001_b07270223d59d938.txt"  # cites RGASPI
-
-
-def run_import(*paths) -> str:
-    out = StringIO()
-    call_command("import_documents", *map(str, paths), stdout=out, stderr=StringIO())
-    return out.getvalue().splitlines()[-1]
 
 
 @pytest.fixture
@@ -30,7 +22,7 @@ def merged(tmp_path):
     page = tmp_path / "in" / "page.txt"
     page.parent.mkdir()
     shutil.copy(SEED_001, page)
-    run_import(page.parent)
+    import_summary(page.parent)
     garf = Repository.objects.create(code="GARF", name="State Archive of the Russian Federation")
     repository_merge(keep=garf, remove=[Repository.objects.get(code="RGASPI")])
     return page
@@ -42,7 +34,7 @@ def codes() -> list[str]:
 
 def test_reimporting_a_changed_page_keeps_the_merge(merged):
     merged.write_bytes(merged.read_bytes().replace(b"Stalin asks", b"Stalin asked"))
-    assert run_import(merged.parent) == "created 0, updated 1, unchanged 0, failed 0"
+    assert import_summary(merged.parent) == "created 0, updated 1, unchanged 0, failed 0"
     assert codes() == ["GARF"]
     document = Document.objects.get()
     assert [ref.repository.code for ref in document.references.all()] == ["GARF"]
@@ -55,7 +47,7 @@ def test_a_new_page_citing_a_merged_code_cites_the_survivor(merged, tmp_path):
     other.mkdir()
     data = merged.read_bytes().replace(b"/document/208912", b"/document/999001")
     (other / "copy.txt").write_bytes(data)
-    assert run_import(other) == "created 1, updated 0, unchanged 0, failed 0"
+    assert import_summary(other) == "created 1, updated 0, unchanged 0, failed 0"
     (other / "careful.txt").write_bytes(data.replace(b"999001", b"999002"))
     assert Loader().import_file(other / "careful.txt").outcome == "created"  # one by one
     assert codes() == ["GARF"]
@@ -65,5 +57,5 @@ def test_a_new_page_citing_a_merged_code_cites_the_survivor(merged, tmp_path):
 def test_a_code_made_again_after_a_merge_is_that_archive(merged, tmp_path):
     Repository.objects.create(code="RGASPI", name="Made again by a curator")
     merged.write_bytes(merged.read_bytes().replace(b"Stalin asks", b"Stalin asked"))
-    run_import(merged.parent)
+    import_summary(merged.parent)
     assert [ref.repository.code for ref in Document.objects.get().references.all()] == ["RGASPI"]

@@ -7,29 +7,21 @@ held back for review rather than emptying the document silently.
 
 from __future__ import annotations
 
-from io import StringIO
+import functools
 
 import pytest
-from django.core.management import call_command
 
 from catalogue.importer.parse import parse
 from catalogue.models import Document
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, run_import
+
+# Every file's line (-v2): the tests read what each file did.
+import_verbose = functools.partial(run_import, verbosity=2)
 
 pytestmark = pytest.mark.django_db
 
 SEED_000 = SEEDS / "000_dffedfc781ea1ebd.txt"
 HEADING = b"to Soviet Ambassador in Washington\n"
-
-
-def run_import(*paths) -> tuple[int, str, str]:
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("import_documents", *map(str, paths), "-v2", stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def snapshot(document: Document) -> dict:
@@ -76,10 +68,10 @@ def test_a_rewritten_heading_followed_by_the_header_labels_is_the_heading():
 def test_reimport_with_an_edited_heading_updates_the_title_only(tmp_path):
     page = tmp_path / "page.txt"
     page.write_bytes(SEED_000.read_bytes())
-    run_import(tmp_path)
+    import_verbose(tmp_path)
     before = snapshot(Document.objects.get())
     page.write_bytes(edited_heading(b"to Soviet Ambassador in Washington, D.C.\n"))
-    code, out, _ = run_import(tmp_path)
+    code, out, _ = import_verbose(tmp_path)
     assert code == 0 and out.splitlines()[-1].startswith("created 0, updated 1")
     document = Document.objects.get()
     assert document.title.endswith("Washington, D.C.")
@@ -91,12 +83,12 @@ def test_reimport_that_would_empty_the_document_is_held_back_for_review(tmp_path
     page = tmp_path / "page.txt"
     full = SEED_000.read_bytes()
     page.write_bytes(full)
-    run_import(tmp_path)
+    import_verbose(tmp_path)
     before = snapshot(Document.objects.get())
     assert before["texts"] and len(before["people"]) >= 3
     # Re-scraped cut off after the header: no document text, few names.
     page.write_bytes(full[: full.index("Срочно".encode())])
-    code, out, _ = run_import(tmp_path)
+    code, out, _ = import_verbose(tmp_path)
     assert code == 0 and out.splitlines()[-1].startswith("created 0, updated 1")
     document = Document.objects.get()
     assert snapshot(document)["texts"] == before["texts"]
@@ -105,7 +97,7 @@ def test_reimport_that_would_empty_the_document_is_held_back_for_review(tmp_path
     assert document.import_conflicts["texts"] == []
     # The page as it was: the held-back fields take it as any re-import, no conflict left.
     page.write_bytes(full)
-    run_import(tmp_path)
+    import_verbose(tmp_path)
     document = Document.objects.get()
     assert snapshot(document) == before
     assert "texts" not in document.import_conflicts

@@ -6,10 +6,7 @@ it; the document's admin page shows both, and a curator can take the import's.
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,7 +15,7 @@ from catalogue.admin import DocumentAdmin
 from catalogue.importer.load import current_values
 from catalogue.models import Document, Repository
 from people.models import Person
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, import_summary
 from tests.test_roles import member
 
 pytestmark = pytest.mark.django_db
@@ -27,18 +24,12 @@ SEED_000 = SEEDS / "000_dffedfc781ea1ebd.txt"
 SEED_001 = SEEDS / "001_b07270223d59d938.txt"
 
 
-def run_import(path) -> str:
-    out = StringIO()
-    call_command("import_documents", str(path), stdout=out, stderr=StringIO())
-    return out.getvalue().splitlines()[-1]
-
-
 def imported_page(tmp_path, seed=SEED_000):
     """A copy of a seed page (seeds/ is never written), imported: (path, bytes, document)."""
     page = tmp_path / "page.txt"
     data = seed.read_bytes()
     page.write_bytes(data)
-    assert run_import(page).startswith("created 1")
+    assert import_summary(page).startswith("created 1")
     return page, data, Document.objects.get()
 
 
@@ -65,7 +56,7 @@ def text_conflict(tmp_path, seed=SEED_001, old=b"Sent by Poskrebyshev", new=b"Se
     translation.save()
     assert data.count(old) == 1
     page.write_bytes(data.replace(old, new))
-    assert run_import(page).startswith("created 0, updated 1")
+    assert import_summary(page).startswith("created 0, updated 1")
     document.refresh_from_db()
     assert "texts" in document.import_conflicts
     return page, document
@@ -113,9 +104,9 @@ def test_accepting_imported_texts_replaces_them_as_the_importer_writes_them(staf
     assert "No field is curated and no import is held back" in change_page(staff_client, document)
 
     # The same bytes again change nothing; changed bytes update the texts, as any field's.
-    assert run_import(page).startswith("created 0, updated 0, unchanged 1")
+    assert import_summary(page).startswith("created 0, updated 0, unchanged 1")
     page.write_bytes(page.read_bytes().replace(b"Received by Petrova", b"Received by M. Petrova"))
-    assert run_import(page).startswith("created 0, updated 1")
+    assert import_summary(page).startswith("created 0, updated 1")
     document.refresh_from_db()
     assert "texts" not in document.import_conflicts
     assert any("Received by M. Petrova" in t.text for t in document.texts.all())
@@ -127,7 +118,7 @@ def test_accepting_imported_references_resolves_archives_as_the_importer(staff_c
     reference.folios = "141-144"
     reference.save()
     page.write_bytes(data.replace(b"Listy 141-143", b"Listy 141-145"))
-    run_import(page)
+    import_summary(page)
     document.refresh_from_db()
     assert document.import_conflicts["references"][0]["folios"] == "141-145"
     shown = panel(change_page(staff_client, document))
@@ -142,9 +133,9 @@ def test_accepting_imported_references_resolves_archives_as_the_importer(staff_c
     assert set(Repository.objects.values_list("pk", "code")) == archives  # none made anew
     assert document.references.get(repository__code="APRF").folios == "141-145"
     assert "references" not in document.import_conflicts
-    assert run_import(page).startswith("created 0, updated 0, unchanged 1")
+    assert import_summary(page).startswith("created 0, updated 0, unchanged 1")
     page.write_bytes(data.replace(b"Listy 141-143", b"Listy 141-146"))
-    run_import(page)
+    import_summary(page)
     document.refresh_from_db()
     assert "references" not in document.import_conflicts
     assert document.references.get(repository__code="APRF").folios == "141-146"
@@ -159,7 +150,7 @@ def test_people_and_organization_conflicts_show_names_with_roles_and_are_accepte
     person_link.delete()
     organization_link.delete()
     page.write_bytes(data + b"\n")
-    run_import(page)
+    import_summary(page)
     document.refresh_from_db()
     assert {"people", "organizations"} <= set(document.import_conflicts)
     shown = panel(change_page(staff_client, document))
@@ -226,7 +217,7 @@ def test_a_gutting_reimport_is_shown_held_back_and_can_be_accepted(staff_client,
     before = [t.text for t in document.texts.order_by("position")]
     # Re-scraped cut off after the header: no document text, few names.
     page.write_bytes(data[: data.index("Срочно".encode())])
-    run_import(page)
+    import_summary(page)
     document.refresh_from_db()
     assert document.needs_review and document.import_conflicts["texts"] == []
     shown = panel(change_page(staff_client, document))
@@ -241,7 +232,7 @@ def test_a_gutting_reimport_is_shown_held_back_and_can_be_accepted(staff_client,
     assert "texts" not in document.import_conflicts
     # The whole page again: the importer owns the texts and brings them back.
     page.write_bytes(data)
-    run_import(page)
+    import_summary(page)
     document.refresh_from_db()
     assert [t.text for t in document.texts.order_by("position")] == before
 
