@@ -52,29 +52,18 @@ from catalogue.models import (
     Translation,
 )
 from catalogue.search import deferred_search_index, pg_search_vector_sql, update_search_index
+from catalogue.services import IMPORTED_FIELDS, IMPORTED_SETS
 
 IMPORTER_USERNAME = "importer"
 
 # Document fields the importer owns until a curator changes them.
-SCALAR_FIELDS = (
-    "title",
-    "date",
-    "date_precision",
-    "date_text",
-    "document_type",
-    "classification",
-    "summary",
-    "citation",
-    "source_url",
-    "external_id",
-    "original_languages",
-)
+SCALAR_FIELDS = IMPORTED_FIELDS
 # Fields kept or taken together: a curator's date keeps its precision (a check constraint
 # ties them; the curator's date with the import's precision would say another date). As
 # services.PARTNERS, which accepts them together.
 UNITS = (("date", "date_precision"),)
 # Related sets compared as a whole, the same way.
-SET_FIELDS = ("references", "texts", "people", "organizations")
+SET_FIELDS = IMPORTED_SETS
 # Pages written per transaction by the batch path: large enough that a round trip
 # serves many rows, small enough that a batch retried page by page costs little.
 BATCH_SIZE = 200
@@ -268,7 +257,7 @@ def current_values(document: Document) -> dict[str, Any]:
     return values
 
 
-def _comparable(name: str, value: Any) -> Any:
+def comparable(name: str, value: Any) -> Any:
     # Repository names belong to the authority, not the document: compare codes only.
     if name == "references" and isinstance(value, list):
         return [{k: v for k, v in ref.items() if k != "repository_name"} for ref in value]
@@ -958,9 +947,9 @@ def three_way(
     conflicts: dict[str, Any] = {}
     touched: set[str] = set()
     for name in (*SCALAR_FIELDS, *SET_FIELDS):
-        now = _comparable(name, current[name])
+        now = comparable(name, current[name])
         if name in last:
-            changed = now != _comparable(name, last[name])
+            changed = now != comparable(name, last[name])
         else:
             # Never imported: a value the curator gave is kept, an empty field filled.
             changed = not last and now not in (None, "", [])
@@ -972,7 +961,7 @@ def three_way(
     for name in (*SCALAR_FIELDS, *SET_FIELDS):
         if name not in touched:
             apply.append(name)
-        elif _comparable(name, current[name]) != _comparable(name, new[name]):
+        elif comparable(name, current[name]) != comparable(name, new[name]):
             conflicts[name] = new[name]
     return apply, conflicts
 
