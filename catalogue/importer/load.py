@@ -36,6 +36,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
 from catalogue.importer.bulk import allocate_ids, insert_new
+from catalogue.importer.claims import RunClaims
 from catalogue.importer.errors import ImporterError, ParseError
 from catalogue.importer.lock import import_lock
 from catalogue.importer.parse import ParsedDocument, parse
@@ -289,9 +290,13 @@ class Loader:
         self.lost: DatabaseError | None = None
         # Set while a batch's new documents are written: rows wait there for bulk inserts.
         self._rows: _Rows | None = None
-        # The identities (`_identity`) the run's pages took, in order: {key: sha256 + path}
-        # of the first page of each (some 200 bytes a page: 20 MB for 100,000 pages).
-        self.claimed: dict[str, str] = {}
+        # The identities (`_identity`) the run's pages took: the first page of each, on
+        # disk (`RunClaims`), since a dict would grow with the corpus.
+        self.claimed = RunClaims()
+
+    def close(self) -> None:
+        """Let go of what the run kept on disk (its claims)."""
+        self.claimed.close()
 
     def import_file(self, path: Path) -> FileOutcome:
         parsed = read_and_parse(path, self.max_bytes)
@@ -378,18 +383,16 @@ class Loader:
         kind, value = _identity(parsed)
         key = value if kind == "id" else "\0" + value
         shown = parsed.path or parsed.file_name
-        first = self.claimed.get(key)
+        first = self.claimed.claim(key, parsed.sha256, shown)
         if first is None:
-            self.claimed[key] = parsed.sha256 + shown
             return True
-        sha256, first_shown = first[:64], first[64:]
-        if sha256 == parsed.sha256:
+        if first.sha256 == parsed.sha256:
             return False
         same = f"source id {value}" if kind == "id" else f"name {value} (and no source id)"
         return FileOutcome(
             parsed.file_name,
             "failed",
-            f"{shown}: not imported: {first_shown}, earlier in this run, has the same {same} "
+            f"{shown}: not imported: {first.shown}, earlier in this run, has the same {same} "
             "and other content",
             layout=parsed.layout,
             encoding=parsed.encoding,
@@ -1311,8 +1314,11 @@ def import_paths(
                 report(outcome)
 
         workers = _worker_count(total, batch_size, workers)
-        if not workers:
-            _import_with_read_ahead(loader, files, batch_size, write)
-            return outcomes
-        _import_in_workers(loader, files, batch_size, workers, write)
+        try:
+            if workers:
+                _import_in_workers(loader, files, batch_size, workers, write)
+            else:
+                _import_with_read_ahead(loader, files, batch_size, write)
+        finally:
+            loader.close()
     return outcomes
