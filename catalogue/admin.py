@@ -232,6 +232,14 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
 
     # --- curated fields -------------------------------------------------------------------
 
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # The panel (`curation`, which sees no request) offers its accept buttons only
+            # to who may use them: a Viewer sees the conflicts without them.
+            obj.may_accept = self.has_change_permission(request, obj)
+        return obj
+
     @admin.display(description="curated fields")
     def curation(self, obj: Document) -> str:
         if obj is None or obj.pk is None:
@@ -259,7 +267,7 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
                     "Accept imported value…</a>",
                     reverse(admin_urlname(Document, "accept_imported"), args=[obj.pk, name]),
                 )
-                if found
+                if found and getattr(obj, "may_accept", False)
                 else ""
             )
             if name in services.IMPORTED_SETS:

@@ -268,3 +268,15 @@ def panel_queries(document) -> int:
     with CaptureQueriesContext(connection) as captured:
         model_admin.curation(document)
     return len(captured)
+
+
+def test_a_viewer_sees_the_conflicts_without_the_accept_buttons(client, django_user_model, tmp_path):
+    _, document = text_conflict(tmp_path)
+    viewer = member(client, django_user_model, "Viewer", "vic")
+    page = change_page(viewer, document)
+    assert ">texts</th><td>yes</td>" in panel(page)  # the conflict is shown, without a button
+    assert accept_url(document, "texts") not in page
+    assert "Accept imported value" not in page
+    viewer.logout()
+    curator = member(client, django_user_model, "Curator", "cora")
+    assert accept_url(document, "texts") in panel(change_page(curator, document))
