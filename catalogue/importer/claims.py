@@ -8,8 +8,8 @@ import holds is the same at 10,000 pages as at a million.
 
 So they go to a private temporary SQLite database (Python's own `sqlite3`; the file is
 deleted when it is closed). Its page cache is bounded (SQLite's default, 2 MB) and the
-rest stays on disk. A lookup and an insert take some 6 µs together: 6 s over a
-million-page import of about an hour.
+rest stays on disk. A claim takes some 15 µs (a million random source ids: 15 s, in an
+import of about an hour).
 """
 
 from __future__ import annotations
@@ -55,13 +55,11 @@ class RunClaims:
 
     def claim(self, key: str, sha256: str, shown: str) -> Claim | None:
         """Record the claim if `key` is free and return None; else the earlier claim."""
-        earlier = self.get(key)
-        if earlier is None:
-            self._connection().execute(
-                "INSERT INTO claim (key, sha256, shown) VALUES (?, ?, ?)",
-                (_stored(key), sha256, _stored(shown)),
-            )
-        return earlier
+        inserted = self._connection().execute(
+            "INSERT OR IGNORE INTO claim (key, sha256, shown) VALUES (?, ?, ?)",
+            (_stored(key), sha256, _stored(shown)),
+        )
+        return None if inserted.rowcount == 1 else self.get(key)
 
     def __contains__(self, key: str) -> bool:
         return self.get(key) is not None
