@@ -45,8 +45,14 @@ IMPORTED_FIELDS = (
 # whole too, written by the importer's own code (imported where used: the importer's
 # modules cost every process that loads the admin 0.12 s at start-up).
 IMPORTED_SETS = ("references", "texts", "people", "organizations")
-# Fields that only make sense together (a check constraint ties a date to its precision).
-PARTNERS = {"date": ("date_precision",), "date_precision": ("date",)}
+# Fields that only make sense together (a check constraint ties a date to its precision):
+# the importer keeps or takes them together, and a curator accepts them together.
+IMPORTED_UNITS = (("date", "date_precision"),)
+PARTNERS = {
+    name: tuple(other for other in unit if other != name)
+    for unit in IMPORTED_UNITS
+    for name in unit
+}
 
 
 # --- curated fields ----------------------------------------------------------------------------

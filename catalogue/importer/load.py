@@ -53,16 +53,15 @@ from catalogue.models import (
     Translation,
 )
 from catalogue.search import deferred_search_index, pg_search_vector_sql, update_search_index
-from catalogue.services import IMPORTED_FIELDS, IMPORTED_SETS
+from catalogue.services import IMPORTED_FIELDS, IMPORTED_SETS, IMPORTED_UNITS
 
 IMPORTER_USERNAME = "importer"
 
 # Document fields the importer owns until a curator changes them.
 SCALAR_FIELDS = IMPORTED_FIELDS
-# Fields kept or taken together: a curator's date keeps its precision (a check constraint
-# ties them; the curator's date with the import's precision would say another date). As
-# services.PARTNERS, which accepts them together.
-UNITS = (("date", "date_precision"),)
+# Fields kept or taken together: a curator's date keeps its precision (the curator's date
+# with the import's precision would say another date).
+UNITS = IMPORTED_UNITS
 # Related sets compared as a whole, the same way.
 SET_FIELDS = IMPORTED_SETS
 # Pages written per transaction by the batch path: large enough that a round trip
