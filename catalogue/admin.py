@@ -13,6 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.db.models.functions import Lower
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -190,7 +191,7 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
     show_full_result_count = False
     actions = ["publish", "make_draft", "withdraw", "mark_reviewed"]
 
-    @admin.display(description="title", ordering="title")
+    @admin.display(description="title", ordering=Lower("title"))  # as the public sort
     def title_short(self, obj: Document) -> str:
         return obj.title if len(obj.title) <= 100 else obj.title[:99] + "…"
 

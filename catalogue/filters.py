@@ -19,6 +19,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Lower
 
 from catalogue.models import (
     ArchivalReference,
@@ -44,7 +45,7 @@ SORTS = {
     "relevance": ("Relevance", ("-rank", "date", "id")),
     "date": ("Date, oldest first", (F("date").asc(nulls_last=True), "id")),
     "-date": ("Date, newest first", (F("date").desc(nulls_last=True), "-id")),
-    "title": ("Title", ("title", "id")),
+    "title": ("Title", (Lower("title"), "id")),  # document_title_lower_idx
 }
 MAX_VALUES = 50
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from archive.url_cache import cached_reverse
@@ -180,8 +181,9 @@ class Document(models.Model):
                 models.F("id").desc(),
                 name="document_date_desc_idx",
             ),
-            # Title sort.
-            models.Index(fields=["title", "id"], name="document_title_idx"),
+            # Title sort (`sort=title`), without regard to case: under the C collation
+            # the bytes put "Charles Kraus" before "Charles de Gaulle".
+            models.Index(Lower("title"), "id", name="document_title_lower_idx"),
             # Facets.
             models.Index(fields=["language"], name="document_language_idx"),
             models.Index(fields=["document_type"], name="document_type_idx"),

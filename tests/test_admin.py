@@ -94,6 +94,17 @@ def test_document_search_covers_title_summary_and_citation(staff_client):
         assert shown == {expected}, term
 
 
+@pytest.mark.parametrize("order, expected", [("1", ["alpha", "Beta", "gamma"]),
+                                              ("-1", ["gamma", "Beta", "alpha"])])  # fmt: skip
+def test_the_document_list_sorts_titles_without_regard_to_case(staff_client, order, expected):
+    for title in ("gamma", "Beta", "alpha"):
+        make_document(title=title)
+    page = staff_client.get(
+        reverse("admin:catalogue_document_changelist"), {"o": order}
+    ).content.decode()
+    assert sorted(expected, key=lambda title: page.index(f">{title}</a>")) == expected
+
+
 def test_document_change_form_has_the_curators_inlines(staff_client):
     document = make_document()
     url = reverse("admin:catalogue_document_change", args=[document.pk])
