@@ -270,7 +270,9 @@ def panel_queries(document) -> int:
     return len(captured)
 
 
-def test_a_viewer_sees_the_conflicts_without_the_accept_buttons(client, django_user_model, tmp_path):
+def test_a_viewer_sees_the_conflicts_without_the_accept_buttons(
+    client, django_user_model, tmp_path
+):
     _, document = text_conflict(tmp_path)
     viewer = member(client, django_user_model, "Viewer", "vic")
     page = change_page(viewer, document)
