@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.contrib import admin
 from django.db.models import Count
+from django.forms import CheckboxInput
 from django.forms.models import BaseInlineFormSet
 
 from catalogue.admin_base import (
@@ -25,6 +28,29 @@ class VariantFormSet(BaseInlineFormSet):
     rows added together are checked against each other here, as the formset does for the unique
     constraints its forms can see (`name_key` is not one of their fields).
     """
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # The rows this save deletes go before the new ones are written (the formset saves
+        # the existing rows first), so a spelling deleted and added back in one save is
+        # no duplicate: the model's check leaves them out.
+        form.instance.deleted_alongside = self._deleted_pks
+        return form
+
+    @cached_property
+    def _deleted_pks(self) -> frozenset[int]:
+        """The ids of the rows ticked for deletion, as posted (each form checks its own)."""
+        if not self.is_bound:
+            return frozenset()
+        pk_name = self.model._meta.pk.name
+        deleted = set()
+        for i in range(self.total_form_count()):
+            prefix = self.add_prefix(i)
+            pk = str(self.data.get(f"{prefix}-{pk_name}", ""))
+            ticked = CheckboxInput().value_from_datadict(self.data, self.files, f"{prefix}-DELETE")
+            if ticked and pk.isascii() and pk.isdigit():
+                deleted.add(int(pk))
+        return frozenset(deleted)
 
     def clean(self):
         super().clean()

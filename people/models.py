@@ -59,6 +59,8 @@ def validate_variant_constraints(variant, owner: str, exclude, validate_others) 
             type(variant)
             ._default_manager.filter(**{f"{owner}_id": owner_id, "name_key": variant.name_key})
             .exclude(pk=variant.pk)
+            # Rows the same save deletes first (`people.admin.VariantFormSet`).
+            .exclude(pk__in=getattr(variant, "deleted_alongside", ()))
             .values_list("name", flat=True)
             .first()
         )

@@ -277,6 +277,34 @@ def test_two_new_rows_of_one_save_with_the_same_spelling_are_refused(staff_clien
     assert sorted(person.variants.values_list("name", flat=True)) == ["Chou En-lai", "周恩来"]
 
 
+def test_a_spelling_deleted_and_added_back_in_one_save_is_kept(staff_client):
+    from tests.admin_forms import change_form_data
+
+    person = make_person("Zhou Enlai", "Chou En-lai", "Chou Enlai")
+    old = person.variants.get(name="Chou En-lai")
+    url = reverse("admin:people_person_change", args=[person.pk])
+    data = change_form_data(staff_client, url)
+    row = next(
+        k[: -len("-id")] for k, v in data.items() if k.endswith("-id") and str(v) == str(old.pk)
+    )
+    data[f"{row}-DELETE"] = "on"
+    data.update({"variants-TOTAL_FORMS": "3", "variants-2-name": "CHOU EN-LAI",
+                 "variants-2-kind": "alias"})  # fmt: skip
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, inline_errors(response)
+    assert sorted(person.variants.values_list("name", flat=True)) == ["CHOU EN-LAI", "Chou Enlai"]
+    # Without the deletion, the same row is a duplicate, as before.
+    data = change_form_data(staff_client, url)
+    data.update({"variants-TOTAL_FORMS": "3", "variants-2-name": "chou en-lai",
+                 "variants-2-kind": "alias"})  # fmt: skip
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "already has the variant “CHOU EN-LAI”" in inline_errors(response)
+    # An id that is no number does not reach the query.
+    data["variants-0-DELETE"], data["variants-0-id"] = "on", "x"
+    assert staff_client.post(url, data).status_code == 200
+
+
 def test_organization_variants_refuse_a_spelling_already_there(staff_client):
     from people.models import OrganizationName
     from tests.admin_forms import change_form_data
