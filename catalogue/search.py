@@ -3,10 +3,12 @@
 - PostgreSQL: a stored, weighted tsvector on `Document.search_vector` (title A,
   summary B, translations C, original transcriptions D; each text analysed with
   its language's configuration: russian for ru, english for en, simple for the
-  rest) behind a GIN index; `websearch_to_tsquery` (see `_pg_query`) understands "quoted phrases",
-  `or` and `-word`; `ts_rank` ranks; `ts_headline` runs for the page's rows only.
+  rest, each of them folding accents first: "Rakosi" finds "Rákosi", "Gomulka"
+  "Gomułka", "Хрущев" "Хрущёв") behind a GIN index; `websearch_to_tsquery` (see `_pg_query`)
+  understands "quoted phrases", `or` and `-word`; `ts_rank` ranks; `ts_headline` runs
+  for the page's rows only.
 - SQLite: an FTS5 table `catalogue_document_fts` (porter unicode61: English
-  stemming, case and diacritics folded) with the same four columns; bm25 ranks
+  stemming, case and the diacritics of Latin letters folded, but for ł, ø, đ…) with the same four columns; bm25 ranks
   with the same column order of importance; `snippet()` highlights.
 
 Both go through `search_documents(queryset, q)` (filter + `rank` annotation)
@@ -48,6 +50,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from catalogue.budget import local_setting
 from catalogue.pagination import planned_rows
+from people.names import strip_latin_accents
 
 FTS_TABLE = "catalogue_document_fts"
 # Title, summary, translations, originals: the same order of importance as the
@@ -57,8 +60,12 @@ TITLE_BONUS = 1.0
 # Private-use sentinels mark hits in snippets: the text is escaped first, then
 # these become <mark>…</mark>, so no source text is ever trusted as HTML.
 START, STOP = "\x01", "\x02"
-# Languages with a PostgreSQL text search configuration we analyse with.
-PG_CONFIGS = {"en": "english", "ru": "russian"}
+# PostgreSQL's text search configurations with accents folded first (migration 0010:
+# `unaccent`, then the configuration's own dictionary): for English and Russian texts,
+# for texts in other languages (no stemming), and for queries (see `_pg_query`).
+PG_CONFIGS = {"en": "english_unaccent", "ru": "russian_unaccent"}
+PG_OTHER_CONFIG = "simple_unaccent"
+PG_QUERY_CONFIG = PG_CONFIGS["ru"]
 # A name-variant match ranks above any full-text hit.
 NAME_MATCH_BONUS = 1.0
 
@@ -69,12 +76,14 @@ NAME_MATCH_BONUS = 1.0
 def pg_search_vector_sql(document: str) -> str:
     """The search vector of the document row named `document` in a query, from its title,
     summary and texts (PostgreSQL)."""
-    config = "CASE t.language {} ELSE 'simple'::regconfig END".format(
-        " ".join(f"WHEN '{code}' THEN '{cfg}'::regconfig" for code, cfg in PG_CONFIGS.items())
+    config = "CASE t.language {} ELSE '{}'::regconfig END".format(
+        " ".join(f"WHEN '{code}' THEN '{cfg}'::regconfig" for code, cfg in PG_CONFIGS.items()),
+        PG_OTHER_CONFIG,
     )
+    english = PG_CONFIGS["en"]
     return f"""
-            setweight(to_tsvector('english', coalesce({document}.title, '')), 'A')
-            || setweight(to_tsvector('english', coalesce({document}.summary, '')), 'B')
+            setweight(to_tsvector('{english}', coalesce({document}.title, '')), 'A')
+            || setweight(to_tsvector('{english}', coalesce({document}.summary, '')), 'B')
             || coalesce((
                 SELECT catalogue_tsvector_agg(
                     setweight(
@@ -277,7 +286,12 @@ def _pg_query(q: str) -> SearchQuery:
     # index. (OR-ing one query per configuration would break `-word`: a word stemmed
     # one way is "absent" from a vector holding the other stem.) Other scripts pass
     # through unstemmed, as the 'simple' configuration indexed them.
-    return SearchQuery(q, config="russian", search_type="websearch")
+    # Accents are folded as in the index. Latin letters' are folded here, before the
+    # words are typed: "régime" becomes an ASCII word, stemmed as English ("regim") as the
+    # index stemmed it; left to the configuration, it stays a non-ASCII word, which the
+    # russian configuration's Russian stemmer would pass unstemmed ("regime").
+    folded = strip_latin_accents(unicodedata.normalize("NFC", q))
+    return SearchQuery(folded, config=PG_QUERY_CONFIG, search_type="websearch")
 
 
 def _text_match(q: str) -> tuple[Q, object]:
@@ -609,7 +623,7 @@ def _pg_headlines(
         excerpt=SearchHeadline(
             body,
             _pg_query(q),
-            config="russian",
+            config=PG_QUERY_CONFIG,
             start_sel=START,
             stop_sel=STOP,
             max_fragments=2,

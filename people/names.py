@@ -89,7 +89,8 @@ def _plain_letter(ch: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
 
 
-def _strip_latin_accents(text: str) -> str:
+def strip_latin_accents(text: str) -> str:
+    """Accents off Latin letters (Gomułka → Gomulka); other scripts as they are."""
     if text.isascii():
         return text
     return _ACCENTED_LATIN.sub(lambda m: _plain_letter(m.group()), text)
@@ -98,7 +99,7 @@ def _strip_latin_accents(text: str) -> str:
 def _fold_cased(text: str) -> str:
     """NFKC, accents off Latin letters, dashes unified, apostrophes dropped; case kept."""
     text = unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
-    return _strip_latin_accents(text)
+    return strip_latin_accents(text)
 
 
 def _fold(text: str) -> str:

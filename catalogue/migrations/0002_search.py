@@ -25,17 +25,17 @@ def forwards(apps, schema_editor):
             "CREATE INDEX IF NOT EXISTS document_search_idx ON catalogue_document "
             "USING gin (search_vector)"
         )
+        # The vectors are computed by 0010, with the configurations it creates, which
+        # the code of today names (computing them here would name them too early).
     elif vendor == "sqlite":
         schema_editor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
             "title, summary, translations, originals, "
             "tokenize = 'porter unicode61 remove_diacritics 2')"
         )
-    else:
-        return
-    from catalogue.search import rebuild_search_index
+        from catalogue.search import rebuild_search_index
 
-    rebuild_search_index()
+        rebuild_search_index()
 
 
 def backwards(apps, schema_editor):
