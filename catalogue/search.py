@@ -8,8 +8,9 @@
   understands "quoted phrases", `or` and `-word`; `ts_rank` ranks; `ts_headline` runs
   for the page's rows only.
 - SQLite: an FTS5 table `catalogue_document_fts` (porter unicode61: English
-  stemming, case and the diacritics of Latin letters folded, but for ł, ø, đ…) with the same four columns; bm25 ranks
-  with the same column order of importance; `snippet()` highlights.
+  stemming, case and the diacritics of Latin letters folded, but for ł, ø, đ…) with
+  the same four columns; bm25 ranks with the same column order of importance;
+  `snippet()` highlights.
 
 Both go through `search_documents(queryset, q)` (filter + `rank` annotation)
 and `snippets(documents, q)`. A name written in any of its variants also finds
