@@ -1,6 +1,13 @@
 """The run's claims (catalogue.importer.claims): who took an identity first, kept on disk."""
 
-from catalogue.importer.claims import Claim, RunClaims
+import sqlite3
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from catalogue.importer.claims import Claim, ClaimsUnavailable, RunClaims
+from tests.conftest import SEEDS
 
 
 def test_the_first_claim_is_kept_and_returned_to_every_later_one():
@@ -37,3 +44,58 @@ def test_closing_lets_go_of_the_claims():
     claims.close()
     claims.close()  # twice is harmless
     assert "WC-1" not in claims  # a new run starts with none
+
+
+def test_a_temporary_file_that_cannot_be_opened_is_named_as_the_reason(monkeypatch):
+    def no_temporary_directory(*args, **kwargs):
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr("catalogue.importer.claims.sqlite3.connect", no_temporary_directory)
+    with pytest.raises(ClaimsUnavailable, match="unable to open database file.*TMPDIR"):
+        RunClaims().claim("WC-1", "a" * 64, "one.txt")
+
+
+@pytest.mark.django_db
+def test_an_import_that_cannot_keep_its_claims_stops_with_a_clear_error(tmp_path, monkeypatch):
+    """No writable temporary directory (or a full disk): the pages before are imported,
+    whole; the command says why it stopped and what to do, instead of a traceback."""
+    from catalogue.models import Document
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt")):
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    connection = RunClaims._connection
+    inserts = 0
+
+    class FailsOnTheThirdPage:
+        def __init__(self, real):
+            self.real = real
+
+        def execute(self, sql, params=()):
+            nonlocal inserts
+            if sql.startswith("INSERT"):
+                inserts += 1
+                if inserts == 3:
+                    # What SQLite says when it finds no temporary directory to write to.
+                    raise sqlite3.OperationalError("unable to open database file")
+            return self.real.execute(sql, params)
+
+    monkeypatch.setattr(
+        RunClaims, "_connection", lambda self: FailsOnTheThirdPage(connection(self))
+    )
+    # A batch a page, so that the first two pages are written before the third's claim.
+    from catalogue.importer.load import import_paths
+
+    monkeypatch.setitem(import_paths.__kwdefaults__, "batch_size", 1)
+    with pytest.raises(CommandError) as raised:
+        call_command("import_documents", str(folder), "--workers", "0", stdout=StringIO())
+    message = str(raised.value)
+    assert "unable to open database file" in message and "TMPDIR" in message
+    assert "Stopped after 2 file(s)" in message
+    assert Document.objects.count() == 2
+    # Run again with a working store: the rest is imported, the first two are unchanged.
+    monkeypatch.setattr(RunClaims, "_connection", connection)
+    out = StringIO()
+    call_command("import_documents", str(folder), "--workers", "0", stdout=out)
+    assert "created 1, updated 0, unchanged 2, failed 0" in out.getvalue()

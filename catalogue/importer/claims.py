@@ -18,6 +18,11 @@ import sqlite3
 from typing import NamedTuple
 
 
+class ClaimsUnavailable(Exception):
+    """The temporary file cannot be written (no writable temporary directory, a full disk):
+    the run cannot tell a second page of an identity, so it stops."""
+
+
 class Claim(NamedTuple):
     """The page that took an identity first: its bytes and the name messages show."""
 
@@ -45,17 +50,24 @@ class RunClaims:
             self._db = db
         return self._db
 
+    def _execute(self, sql: str, params: tuple) -> sqlite3.Cursor:
+        try:
+            return self._connection().execute(sql, params)
+        except sqlite3.Error as exc:
+            raise ClaimsUnavailable(
+                f"the run's claims cannot be kept in a temporary file ({exc}): "
+                "set TMPDIR to a writable directory with free space"
+            ) from exc
+
     def get(self, key: str) -> Claim | None:
-        row = (
-            self._connection()
-            .execute("SELECT sha256, shown FROM claim WHERE key = ?", (_stored(key),))
-            .fetchone()
-        )
+        row = self._execute(
+            "SELECT sha256, shown FROM claim WHERE key = ?", (_stored(key),)
+        ).fetchone()
         return None if row is None else Claim(row[0], row[1].decode("utf-8", "surrogatepass"))
 
     def claim(self, key: str, sha256: str, shown: str) -> Claim | None:
         """Record the claim if `key` is free and return None; else the earlier claim."""
-        inserted = self._connection().execute(
+        inserted = self._execute(
             "INSERT OR IGNORE INTO claim (key, sha256, shown) VALUES (?, ?, ?)",
             (_stored(key), sha256, _stored(shown)),
         )

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 
+from catalogue.importer.claims import ClaimsUnavailable
 from catalogue.importer.load import FileOutcome, import_paths, printable
 from catalogue.importer.lock import ImportLocked
 
@@ -140,6 +141,12 @@ class Command(BaseCommand):
             )
         except ImportLocked as exc:
             raise CommandError(f"{exc}; try again later or pass --wait") from exc
+        except ClaimsUnavailable as exc:
+            done = sum(counts.values())
+            raise CommandError(
+                f"{exc}. Stopped after {done} file(s), which are imported as reported; "
+                "run the import again for the rest"
+            ) from exc
         if not options["dry_run"] and counts["created"] + counts["updated"] >= ANALYZE_AFTER:
             try:
                 refresh_statistics()
