@@ -1,13 +1,12 @@
 """The run's claims (catalogue.importer.claims): who took an identity first, kept on disk."""
 
 import sqlite3
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from catalogue.importer.claims import Claim, ClaimsUnavailable, RunClaims
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, import_summary, run_import
 
 
 def test_the_first_claim_is_kept_and_returned_to_every_later_one():
@@ -56,15 +55,11 @@ def test_a_temporary_file_that_cannot_be_opened_is_named_as_the_reason(monkeypat
 
 
 @pytest.mark.django_db
-def test_an_import_that_cannot_keep_its_claims_stops_with_a_clear_error(tmp_path, monkeypatch):
+def test_an_import_that_cannot_keep_its_claims_stops_with_a_clear_error(monkeypatch):
     """No writable temporary directory (or a full disk): the pages before are imported,
     whole; the command says why it stopped and what to do, instead of a traceback."""
     from catalogue.models import Document
 
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for seed in sorted(SEEDS.glob("*.txt")):
-        (folder / seed.name).write_bytes(seed.read_bytes())
     connection = RunClaims._connection
     inserts = 0
 
@@ -89,13 +84,11 @@ def test_an_import_that_cannot_keep_its_claims_stops_with_a_clear_error(tmp_path
 
     monkeypatch.setitem(import_paths.__kwdefaults__, "batch_size", 1)
     with pytest.raises(CommandError) as raised:
-        call_command("import_documents", str(folder), "--workers", "0", stdout=StringIO())
+        run_import(SEEDS, workers=0)
     message = str(raised.value)
     assert "unable to open database file" in message and "TMPDIR" in message
     assert "Stopped after 2 file(s)" in message
     assert Document.objects.count() == 2
     # Run again with a working store: the rest is imported, the first two are unchanged.
     monkeypatch.setattr(RunClaims, "_connection", connection)
-    out = StringIO()
-    call_command("import_documents", str(folder), "--workers", "0", stdout=out)
-    assert "created 1, updated 0, unchanged 2, failed 0" in out.getvalue()
+    assert import_summary(SEEDS, workers=0) == "created 1, updated 0, unchanged 2, failed 0"
