@@ -247,29 +247,34 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
             return "—"
         curated = obj.curated_fields or []
         conflicts = obj.import_conflicts or {}
+        dismissed = obj.dismissed_conflicts or {}
         current_sets, changed_sets = services.document_sets(obj)
         names = [
             name
             for name in (*services.IMPORTED_FIELDS, *services.IMPORTED_SETS)
-            if name in curated or name in conflicts or name in changed_sets
+            if name in curated or name in conflicts or name in changed_sets or name in dismissed
         ]
         if not names:
             return (
                 "No field is curated and no import is held back: "
                 "the next import may update every field, text and link."
             )
-        labels = _RecordNames(current_sets, conflicts)
+        labels = _RecordNames(current_sets, conflicts, dismissed)
         rows = []
         for name in names:
             found, _ = services.imported_value(obj, name)
-            accept = (
-                format_html(
-                    '<a class="button" style="white-space: nowrap" href="{}">'
-                    "Accept imported value…</a>",
-                    reverse(admin_urlname(Document, "accept_imported"), args=[obj.pk, name]),
-                )
-                if found and getattr(obj, "may_accept", False)
-                else ""
+            decisions = []
+            if found and getattr(obj, "may_accept", False):
+                decisions.append(("accept_imported", "Accept imported value…"))
+                if name in conflicts:
+                    decisions.append(("keep_current", "Keep current value…"))
+            accept = format_html_join(
+                " ",
+                '<a class="button" style="white-space: nowrap" href="{}">{}</a>',
+                (
+                    (reverse(admin_urlname(Document, view), args=[obj.pk, name]), label)
+                    for view, label in decisions
+                ),
             )
             if name in services.IMPORTED_SETS:
                 state = (
@@ -278,15 +283,17 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
                     else "no: held back, the import would drop most of it"
                 )
                 now = _set_html(name, current_sets.get(name) or [], labels)
-                incoming = (
-                    _set_html(name, conflicts[name], labels)
-                    if name in conflicts
-                    else "— (no conflict)"
-                )
             else:
                 state = "yes" if name in curated else "no"
                 now = _short(getattr(obj, name))
-                incoming = _short(conflicts[name]) if name in conflicts else "— (no conflict)"
+            if name in conflicts:
+                incoming = _imported_html(name, conflicts[name], labels)
+            elif name in dismissed:
+                incoming = format_html(
+                    "— (dismissed: {})", _imported_html(name, dismissed[name], labels)
+                )
+            else:
+                incoming = "— (no conflict)"
             rows.append((_field_label(name), state, now, incoming, accept))
         body = format_html_join(
             "",
@@ -299,7 +306,9 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
             '<th scope="col">last import’s value</th><th scope="col"></th></tr></thead>'
             "<tbody>{}</tbody></table>"
             '<p class="help">The next import keeps these fields as they are; '
-            "the texts and links it brings for a held-back field wait here.</p>",
+            "the texts and links it brings for a held-back field wait here. "
+            "A value kept against the import’s is not raised again until the page "
+            "brings another.</p>",
             body,
         )
 
@@ -310,10 +319,22 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
                 "<path:object_id>/accept-imported/<str:field>/",
                 self.admin_site.admin_view(self.accept_imported_view),
                 name="{}_{}_accept_imported".format(*info),
-            )
+            ),
+            path(
+                "<path:object_id>/keep-current/<str:field>/",
+                self.admin_site.admin_view(self.keep_current_view),
+                name="{}_{}_keep_current".format(*info),
+            ),
         ] + super().get_urls()
 
     def accept_imported_view(self, request, object_id, field):
+        return self._conflict_view(request, object_id, field, keep_current=False)
+
+    def keep_current_view(self, request, object_id, field):
+        return self._conflict_view(request, object_id, field, keep_current=True)
+
+    def _conflict_view(self, request, object_id, field, *, keep_current: bool):
+        """Confirm, then take the import's value for `field` or keep the current one."""
         document = self.get_object(request, unquote(object_id))
         if document is None or (
             field not in services.IMPORTED_FIELDS and field not in services.IMPORTED_SETS
@@ -323,26 +344,30 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
             raise PermissionDenied
         change_url = reverse(admin_urlname(Document, "change"), args=[document.pk])
         found, value = services.imported_value(document, field)
-        if not found:
+        # Keeping the current value answers a conflict; with none open there is nothing to keep.
+        if not found or (keep_current and field not in (document.import_conflicts or {})):
             raise Http404
+        verb, decide = (
+            ("Kept the current", services.document_keep_current)
+            if keep_current
+            else ("Accepted the imported", services.document_accept_imported)
+        )
         if request.method == "POST":
             loaded = request.POST.get("loaded_version", "")
             if loaded != str(locked_version(Document, document.pk)):
                 self.message_user(
                     request,
-                    "Not accepted: the document changed since you opened this page. "
-                    "Look at it again, then accept.",
+                    "Nothing changed: the document changed since you opened this page. "
+                    "Look at it again, then decide.",
                     messages.ERROR,
                 )
                 return HttpResponseRedirect(change_url)
             try:
-                names = services.document_accept_imported(document=document, field=field)
+                names = decide(document=document, field=field)
             except ValidationError as exc:
-                self.message_user(request, f"Not accepted: {exc}", messages.ERROR)
+                self.message_user(request, f"Nothing changed: {exc}", messages.ERROR)
                 return HttpResponseRedirect(change_url)
-            self.message_user(
-                request, f"Accepted the imported {', '.join(names)}.", messages.SUCCESS
-            )
+            self.message_user(request, f"{verb} {', '.join(names)}.", messages.SUCCESS)
             return HttpResponseRedirect(change_url)
         names = services.accept_fields(document, field)
         if field in services.IMPORTED_SETS:
@@ -362,11 +387,13 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
                 )
                 for name in names
             ]
+        question = "Keep the current" if keep_current else "Accept the imported"
         return self._render(request, "admin/curator/accept_imported.html", {
-            "title": f"Accept the imported {_field_label(field)}?",
+            "title": f"{question} {_field_label(field)}?",
             "object": document,
             "rows": rows,
             "is_set": field in services.IMPORTED_SETS,
+            "keep_current": keep_current,
             "version": document.version,
         })  # fmt: skip
 
@@ -426,6 +453,11 @@ class _RecordNames:
     def name(self, kind: str, pk) -> str:
         found = getattr(self, kind).get(int(pk))
         return found if found is not None else f"#{pk} (no longer in the catalogue)"
+
+
+def _imported_html(name: str, value, names: _RecordNames) -> str:
+    """An import's value for a field or a related set, as the curation panel shows it."""
+    return _set_html(name, value, names) if name in services.IMPORTED_SETS else _short(value)
 
 
 def _set_html(name: str, value: list, names: _RecordNames, limit: int = 300) -> str:

@@ -17,7 +17,14 @@ from django.db.models import Model
 from django.utils import timezone
 
 # Fields every save touches; naming them in "what changed" would only be noise.
-BOOKKEEPING_FIELDS = {"version", "updated_at", "imported_at", "imported_values", "import_conflicts"}
+BOOKKEEPING_FIELDS = {
+    "version",
+    "updated_at",
+    "imported_at",
+    "imported_values",
+    "import_conflicts",
+    "dismissed_conflicts",
+}
 
 
 def locked_version(model: type[Model], pk) -> int | None:

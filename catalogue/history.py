@@ -38,7 +38,7 @@ class Recovery:
 class KeepsImportBaseline(models.Model):
     """The base of Document's historical model: a deletion's row keeps the import baseline.
 
-    The history leaves out `imported_values` and `import_conflicts`: they hold the whole
+    The history leaves out `imported_values` and the conflicts: they hold the whole
     last import (texts included) and would double the size of every history row, and a
     revert must not roll them back (they describe the last import, not the curators'
     version; simple-history reads fields it leaves out from the live row). A deleted
@@ -49,7 +49,7 @@ class KeepsImportBaseline(models.Model):
 
     import_baseline = models.JSONField(null=True, blank=True, editable=False)
 
-    KEPT_FIELDS = ("imported_values", "import_conflicts")
+    KEPT_FIELDS = ("imported_values", "import_conflicts", "dismissed_conflicts")
 
     class Meta:
         abstract = True

@@ -134,6 +134,9 @@ class Document(models.Model):
     curated_fields = models.JSONField(default=list, blank=True, editable=False)
     # Field → the imported value that was not applied because the field is curated.
     import_conflicts = models.JSONField(default=dict, blank=True, editable=False)
+    # Field → an imported value a curator dismissed ("keep current"): an import bringing
+    # that value again raises no conflict; another value does.
+    dismissed_conflicts = models.JSONField(default=dict, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -151,7 +154,7 @@ class Document(models.Model):
     # roll it back), but a deletion's row keeps it so that a recovery restores it: see
     # catalogue.history.KeepsImportBaseline. The search vector is rebuilt, never kept.
     history = HistoricalRecords(
-        excluded_fields=["imported_values", "import_conflicts", "search_vector"],
+        excluded_fields=[*KeepsImportBaseline.KEPT_FIELDS, "search_vector"],
         bases=[KeepsImportBaseline],
     )
     objects = DocumentQuerySet.as_manager()

@@ -29,6 +29,7 @@ from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
+from catalogue.history import KeepsImportBaseline
 from catalogue.models import (
     ArchivalReference,
     Document,
@@ -40,7 +41,7 @@ from catalogue.models import (
 from people.models import Person
 
 # What for_record() leaves out: the importer's working fields and the search vector.
-_DEFERRED = {"imported_values", "import_conflicts", "search_vector"}
+_DEFERRED = {*KeepsImportBaseline.KEPT_FIELDS, "search_vector"}
 
 # One JSON array of objects, in order, per dialect (people.record_page writes its
 # statements with these too). PostgreSQL orders inside the

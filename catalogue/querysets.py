@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from catalogue.history import KeepsImportBaseline
+
 
 class DocumentQuerySet(models.QuerySet):
     def published(self) -> DocumentQuerySet:
@@ -22,7 +24,7 @@ class DocumentQuerySet(models.QuerySet):
         the search vector are most of a row (a document's texts again, twice). Ranking
         still reads the vector in the database; it is not sent (a search's 20 results
         were 1.7 MB to transfer and parse with it, 28 KB without)."""
-        return self.defer("imported_values", "import_conflicts", "search_vector")
+        return self.defer(*KeepsImportBaseline.KEPT_FIELDS, "search_vector")
 
     def for_record(self) -> DocumentQuerySet:
         """Everything the record serializer reads, in a fixed number of queries, and

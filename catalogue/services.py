@@ -128,6 +128,7 @@ def document_accept_imported(*, document: Document, field: str) -> list[str]:
         names = accept_fields(document, field)
         conflicts = dict(document.import_conflicts or {})
         imported = dict(document.imported_values or {})
+        dismissed = dict(document.dismissed_conflicts or {})
         for name in names:
             found, value = imported_value(document, name)
             if not found:
@@ -138,6 +139,7 @@ def document_accept_imported(*, document: Document, field: str) -> list[str]:
                 setattr(document, name, _model_value(name, value))
                 imported[name] = value
             conflicts.pop(name, None)
+            dismissed.pop(name, None)
         if field in IMPORTED_FIELDS:
             document.full_clean(
                 exclude=[f.name for f in Document._meta.fields if f.name not in names]
@@ -145,9 +147,36 @@ def document_accept_imported(*, document: Document, field: str) -> list[str]:
             document.validate_constraints()
         document.imported_values = imported
         document.import_conflicts = conflicts
+        document.dismissed_conflicts = dismissed
         document.curated_fields = [n for n in (document.curated_fields or []) if n not in names]
         bump_version(document)
         document._change_reason = "accepted the imported " + ", ".join(names)
+        document.save()
+        return names
+
+
+def document_keep_current(*, document: Document, field: str) -> list[str]:
+    """Dismiss the last import's conflicting value for `field`: the current value stays.
+
+    The dismissed value is remembered: a later import bringing it again raises no conflict,
+    one bringing another value does. Returns the fields whose conflicts were dismissed (a
+    date comes with its precision when both conflict).
+    """
+    if field not in IMPORTED_FIELDS and field not in IMPORTED_SETS:
+        raise ValidationError(f"{field!r} is not a field the importer writes.")
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        conflicts = dict(document.import_conflicts or {})
+        if field not in conflicts:
+            raise ValidationError(f"The last import left no conflict on {field!r}.")
+        names = accept_fields(document, field)
+        dismissed = dict(document.dismissed_conflicts or {})
+        for name in names:
+            dismissed[name] = conflicts.pop(name)
+        document.import_conflicts = conflicts
+        document.dismissed_conflicts = dismissed
+        bump_version(document)
+        document._change_reason = "kept the current " + ", ".join(names)
         document.save()
         return names
 

@@ -193,6 +193,11 @@ def build(strings: list[str], tmp: Path) -> dict[str, object]:
         page = folder / f"p{i:03d}.txt"
         page.write_text(page.read_text(encoding="utf-8") + "\nA second scrape.\n", "utf-8")
     assert f"updated {len(strings)}," in import_pages(folder)
+    for i, s in enumerate(strings):
+        # An import's value a curator dismissed, which the curation panel shows too.
+        Document.objects.filter(pk=documents[str(910_000 + i)].pk).update(
+            dismissed_conflicts={"summary": f"D{i} {s}"}
+        )
 
     keyed = {}
     for i in range(len(strings)):

@@ -668,6 +668,8 @@ class Loader:
                     + "; the current ones are kept, the new ones kept as a conflict"
                 )
 
+            conflicts = still_open(conflicts, document.dismissed_conflicts or {})
+
             if not document.imported_values:
                 # The curator's values the first import keeps are curated, as an edit makes
                 # them (DocumentAdmin marks edits of a document, not the values it is added with).
@@ -966,6 +968,23 @@ def three_way(
         elif comparable(name, current[name]) != comparable(name, new[name]):
             conflicts[name] = new[name]
     return apply, conflicts
+
+
+def still_open(conflicts: dict[str, Any], dismissed: dict[str, Any]) -> dict[str, Any]:
+    """The conflicts but those whose value a curator has dismissed already ("keep current").
+
+    A date and its precision are one decision: dismissed together, they stay closed only
+    while the import brings both values again.
+    """
+    closed = {
+        name
+        for name, value in conflicts.items()
+        if name in dismissed and comparable(name, value) == comparable(name, dismissed[name])
+    }
+    for unit in UNITS:
+        if not closed.issuperset(set(unit) & set(conflicts)):
+            closed.difference_update(unit)
+    return {name: value for name, value in conflicts.items() if name not in closed}
 
 
 # A re-import that would leave less than this share of a document's text, or of its
