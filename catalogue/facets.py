@@ -42,7 +42,7 @@ from catalogue.filters import DocumentFilter
 from catalogue.models import ArchivalReference, DocumentOrganization, DocumentPerson
 from catalogue.pagination import planned_rows
 from catalogue.search import AnyId, IdArray, links_of
-from people.models import OrganizationName, PersonName, variant_key
+from people.models import OrganizationName, PersonName, search_key
 
 TOP = 10
 # Keys a facet link keeps from the current query string; `page` is dropped because
@@ -164,19 +164,22 @@ def _organization_rows(base: QuerySet) -> QuerySet:
     )
 
 
+# A facet's box finds a name by any part of any spelling, accents or none ("Gero": Gerő).
+
+
 def _search_people(rows: QuerySet, text: str) -> QuerySet:
-    variants = PersonName.objects.filter(
-        person=OuterRef("person_id"), name_key__contains=variant_key(text)
-    )
-    return rows.filter(Q(person__name__icontains=text) | Exists(variants))
+    key = search_key(text)
+    variants = PersonName.objects.filter(person=OuterRef("person_id"), search_key__contains=key)
+    return rows.filter(Q(person__search_key__contains=key) | Exists(variants))
 
 
 def _search_organizations(rows: QuerySet, text: str) -> QuerySet:
+    key = search_key(text)
     variants = OrganizationName.objects.filter(
-        organization=OuterRef("organization_id"), name_key__contains=variant_key(text)
+        organization=OuterRef("organization_id"), search_key__contains=key
     )
     return rows.filter(
-        Q(organization__name__icontains=text)
+        Q(organization__search_key__contains=key)
         | Q(organization__abbreviation__icontains=text)
         | Exists(variants)
     )

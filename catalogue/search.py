@@ -359,19 +359,25 @@ class NameMatches:
 
 def matching_names(q: str) -> NameMatches:
     """People and organizations `q` names in one of their spellings (two queries)."""
-    from people.models import Organization, Person
+    from people.models import Organization, Person, search_key
 
     keys = name_keys(q)
     if not keys or len(q) > 200:
         return NameMatches()
-    people = Q(variants__name_key__in=keys)
-    organizations = Q(variants__name_key__in=keys) | Q(abbreviation__iexact=q.strip())
-    for key in keys:
-        people |= Q(name__iexact=key)
-        organizations |= Q(name__iexact=key)
+    # Compared without accents, as the full text is: "Gero" names Ernő Gerő.
+    folded = {search_key(key) for key in keys}
+    people = Q(variants__search_key__in=folded) | Q(search_key__in=folded)
+    organizations = (
+        Q(variants__search_key__in=folded)
+        | Q(search_key__in=folded)
+        | Q(abbreviation__iexact=q.strip())
+    )
+    for key in folded:
         if " " not in key and len(key) >= 3:
             # A surname alone ("Громыко", "Gromyko") names the person too.
-            people |= Q(variants__name_key__endswith=" " + key) | Q(name__iendswith=" " + key)
+            people |= Q(variants__search_key__endswith=" " + key) | Q(
+                search_key__endswith=" " + key
+            )
     return NameMatches(
         people=list(Person.objects.filter(people).distinct().order_by("sort_name", "id")[:10]),
         organizations=list(

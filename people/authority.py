@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from people.models import variant_key
+from people.models import variant_key, variant_keys
 
 AUTHORITY_FILE = Path(__file__).resolve().parent / "data" / "authority.json"
 
@@ -32,16 +32,20 @@ def _add_variants(variant_model, owner_field: str, owner, variants: list[dict[st
             "name_key", flat=True
         )
     )
+    # A migration passes the model as it was then, which may lack the later keys
+    # (people 0005 fills those for the rows it finds).
+    fields = {field.name for field in variant_model._meta.get_fields()}
     new = []
     for variant in variants:
         if variant_key(variant["name"]) in known:
             continue
         known.add(variant_key(variant["name"]))
+        keys = {k: v for k, v in variant_keys(variant["name"]).items() if k in fields}
         new.append(
             variant_model(
                 **{owner_field: owner},
                 name=variant["name"],
-                name_key=variant_key(variant["name"]),
+                **keys,
                 language=variant.get("language", ""),
                 kind=variant.get("kind", "alias"),
             )

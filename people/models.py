@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from archive.url_cache import cached_reverse
+from people.accents import strip_latin_accents
 from people.querysets import OrganizationQuerySet, PersonQuerySet
 
 
@@ -34,6 +35,24 @@ class OrganizationKind(models.TextChoices):
 def variant_key(name: str) -> str:
     """What makes two spellings the same variant: case and surrounding space do not count."""
     return " ".join(name.split()).casefold()
+
+
+def search_key(name: str) -> str:
+    """What the name searches compare: the variant key without Latin accents, ё as е.
+
+    Researchers type "Gero" for Gerő, "Gomulka" for Gomułka and "Петр" for Пётр, as the
+    full-text search on PostgreSQL folds them; the name lookups beside it fold alike.
+    """
+    return strip_latin_accents(variant_key(name)).replace("ё", "е")[:255]
+
+
+def variant_keys(name: str) -> dict[str, str]:
+    """A variant's keys, as `save()` sets them, for the bulk writes that bypass it."""
+    return {"name_key": variant_key(name), "search_key": search_key(name)}
+
+
+# Derived from the name on every save (and by the importer's bulk writes): no history of its own.
+SEARCH_KEY_HELP = "The name as searches compare it (set from the name)."
 
 
 def validate_variant_constraints(variant, owner: str, exclude, validate_others) -> None:
@@ -93,6 +112,9 @@ class Person(models.Model):
     name = models.CharField("display name", max_length=255)
     sort_name = models.CharField(max_length=255, blank=True, help_text="e.g. “Gromyko, Andrei”")
     slug = models.SlugField(max_length=100)
+    search_key = models.CharField(
+        max_length=255, editable=False, default="", help_text=SEARCH_KEY_HELP
+    )
     description = models.TextField(blank=True)
     birth_year = models.SmallIntegerField(null=True, blank=True)
     death_year = models.SmallIntegerField(null=True, blank=True)
@@ -104,7 +126,7 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_key"])
     objects = PersonQuerySet.as_manager()
 
     class Meta:
@@ -125,12 +147,15 @@ class Person(models.Model):
             models.Index(fields=["sort_name", "name"], name="person_sort_idx"),
             # The review queue lists flagged records first.
             models.Index(fields=["needs_review"], name="person_review_idx"),
+            # The names beside search results, by the display name.
+            models.Index(fields=["search_key"], name="person_search_key_idx"),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args, **kwargs) -> None:
+        self.search_key = search_key(self.name)
         if not self.sort_name:
             parts = self.name.split()
             self.sort_name = f"{parts[-1]}, {' '.join(parts[:-1])}" if len(parts) > 1 else self.name
@@ -150,10 +175,13 @@ class PersonName(models.Model):
     name = models.CharField(max_length=255)
     # Case-folded in Python: SQLite's LOWER() folds ASCII only, and Cyrillic must fold too.
     name_key = models.CharField(max_length=255, editable=False)
+    search_key = models.CharField(
+        max_length=255, editable=False, default="", help_text=SEARCH_KEY_HELP
+    )
     language = models.CharField(max_length=8, blank=True, help_text="ISO 639 code, e.g. ru, ko, zh")
     kind = models.CharField(max_length=20, choices=VariantKind.choices, default=VariantKind.ALIAS)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_key"])
 
     class Meta:
         ordering = ["person", "name"]
@@ -165,15 +193,16 @@ class PersonName(models.Model):
             ),
         ]
         indexes = [
-            # Name search by any spelling.
-            models.Index(fields=["name_key"], name="personname_key_idx"),
+            # Name search by any spelling, accents or none.
+            models.Index(fields=["search_key"], name="personname_search_key_idx"),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        self.name_key = variant_key(self.name)
+        for field, value in variant_keys(self.name).items():
+            setattr(self, field, value)
         super().save(*args, **kwargs)
 
     def validate_constraints(self, exclude=None) -> None:
@@ -184,6 +213,9 @@ class Organization(models.Model):
     name = models.CharField(max_length=255)
     abbreviation = models.CharField(max_length=50, blank=True)
     slug = models.SlugField(max_length=100)
+    search_key = models.CharField(
+        max_length=255, editable=False, default="", help_text=SEARCH_KEY_HELP
+    )
     kind = models.CharField(
         max_length=20, choices=OrganizationKind.choices, default=OrganizationKind.OTHER
     )
@@ -199,7 +231,7 @@ class Organization(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_key"])
     objects = OrganizationQuerySet.as_manager()
 
     class Meta:
@@ -210,12 +242,14 @@ class Organization(models.Model):
         indexes = [
             models.Index(fields=["name"], name="organization_name_idx"),
             models.Index(fields=["needs_review"], name="organization_review_idx"),
+            models.Index(fields=["search_key"], name="organization_search_key_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
 
     def save(self, *args, **kwargs) -> None:
+        self.search_key = search_key(self.name)
         if not self.slug:
             self.slug = unique_slug(Organization, self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
@@ -231,10 +265,13 @@ class OrganizationName(models.Model):
     )
     name = models.CharField(max_length=255)
     name_key = models.CharField(max_length=255, editable=False)
+    search_key = models.CharField(
+        max_length=255, editable=False, default="", help_text=SEARCH_KEY_HELP
+    )
     language = models.CharField(max_length=8, blank=True)
     kind = models.CharField(max_length=20, choices=VariantKind.choices, default=VariantKind.ALIAS)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_key"])
 
     class Meta:
         ordering = ["organization", "name"]
@@ -244,13 +281,14 @@ class OrganizationName(models.Model):
                 fields=["organization", "name_key"], name="organizationname_unique_per_org"
             ),
         ]
-        indexes = [models.Index(fields=["name_key"], name="organizationname_key_idx")]
+        indexes = [models.Index(fields=["search_key"], name="orgname_search_key_idx")]
 
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        self.name_key = variant_key(self.name)
+        for field, value in variant_keys(self.name).items():
+            setattr(self, field, value)
         super().save(*args, **kwargs)
 
     def validate_constraints(self, exclude=None) -> None:

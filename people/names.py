@@ -21,9 +21,10 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
 from itertools import accumulate, compress, islice, product
 from typing import Any, NamedTuple
+
+from people.accents import strip_latin_accents
 
 __all__ = [
     "Candidate",
@@ -44,11 +45,6 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-# Letters that Unicode does not decompose into base + accent, but that a
-# researcher types without the diacritic (Gomułka, Đilas, Hammarskjöld, Ø…).
-_LATIN_SPECIAL = dict(
-    zip("łŁđĐøØæÆœŒßıþÞðÐ", _words("l L d D o O ae AE oe OE ss i th Th d D"), strict=True)
-)
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 # Apostrophes and the Wade-Giles aspiration mark are dropped (Ch'en = Chen), so
 # that "Workers’ Party" and "Workers Party" fold alike.
@@ -75,25 +71,6 @@ def _has_cyrillic(text: str) -> bool:
 
 def _has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
-
-
-# Non-ASCII Latin letters: the only characters whose accents are stripped. Cyrillic,
-# Hangul and Han keep their marks: й is not и, and NFD would split a Hangul syllable.
-_ACCENTED_LATIN = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")
-
-
-@lru_cache(maxsize=4096)
-def _plain_letter(ch: str) -> str:
-    if ch in _LATIN_SPECIAL:
-        return _LATIN_SPECIAL[ch]
-    return "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-
-
-def strip_latin_accents(text: str) -> str:
-    """Accents off Latin letters (Gomułka → Gomulka); other scripts as they are."""
-    if text.isascii():
-        return text
-    return _ACCENTED_LATIN.sub(lambda m: _plain_letter(m.group()), text)
 
 
 def _fold_cased(text: str) -> str:

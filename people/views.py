@@ -21,7 +21,7 @@ from people.models import (
     Person,
     PersonName,
     PersonRedirect,
-    variant_key,
+    search_key,
 )
 from people.record_page import read_record_page
 
@@ -32,13 +32,14 @@ PUBLISHED = Q(document_links__document__status=Status.PUBLISHED)
 
 
 def _name_search(records: QuerySet, variant_model, owner: str, q: str, extra: Q) -> QuerySet:
-    """Records whose name or any variant contains `q`; on PostgreSQL also near-misses."""
-    key = variant_key(q)
-    variants = variant_model.objects.filter(**{owner: OuterRef("pk"), "name_key__contains": key})
+    """Records whose name or any variant contains `q`, accents or none ("Gero" finds Ernő
+    Gerő); on PostgreSQL also near-misses."""
+    key = search_key(q)
+    variants = variant_model.objects.filter(**{owner: OuterRef("pk"), "search_key__contains": key})
     # The name in another order ("Громыко А.А." for "А.А. Громыко"), as the search finds it.
-    spellings = name_keys(q)
-    reordered = variant_model.objects.filter(**{owner: OuterRef("pk"), "name_key__in": spellings})
-    match = Q(name__icontains=q) | Exists(variants) | Exists(reordered) | extra
+    spellings = {search_key(spelling) for spelling in name_keys(q)}
+    reordered = variant_model.objects.filter(**{owner: OuterRef("pk"), "search_key__in": spellings})
+    match = Q(search_key__contains=key) | Exists(variants) | Exists(reordered) | extra
     if connection.vendor != "postgresql":
         return records.filter(match)
     from django.contrib.postgres.search import TrigramWordSimilarity
@@ -47,12 +48,14 @@ def _name_search(records: QuerySet, variant_model, owner: str, q: str, extra: Q)
 
     best_variant = (
         variant_model.objects.filter(**{owner: OuterRef("pk")})
-        .annotate(similarity=TrigramWordSimilarity(key, "name_key"))
+        .annotate(similarity=TrigramWordSimilarity(key, "search_key"))
         .order_by("-similarity")
         .values("similarity")[:1]
     )
     records = records.annotate(
-        similarity=Greatest(TrigramWordSimilarity(q, "name"), Coalesce(Subquery(best_variant), 0.0))
+        similarity=Greatest(
+            TrigramWordSimilarity(key, "search_key"), Coalesce(Subquery(best_variant), 0.0)
+        )
     )
     return records.filter(match | Q(similarity__gte=TRIGRAM_THRESHOLD)).order_by(
         "-similarity", *records.model._meta.ordering

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 
 from catalogue.importer.parse import ParsedDocument
 from catalogue.models import OrganizationRole, PersonRole
-from people.models import Organization, OrganizationName, Person, PersonName, variant_key
+from people.models import (
+    Organization,
+    OrganizationName,
+    Person,
+    PersonName,
+    variant_keys,
+)
 from people.names import _HOMOGLYPHS, NameIndex, _fold, normalise
 
 # A person named in several ways keeps the most telling role; "mentioned" only
@@ -160,7 +166,7 @@ class Resolver:
         person = Person.objects.create(name=name.strip(), needs_review=True)
         extra = [v for v in dict.fromkeys(variants) if v.casefold() != name.casefold()]
         PersonName.objects.bulk_create(
-            PersonName(person=person, name=v, name_key=variant_key(v)) for v in extra
+            PersonName(person=person, name=v, **variant_keys(v)) for v in extra
         )
         self.people.add(person.pk, [person.name, *extra])
         self.flagged.setdefault(spelling, person.pk)
