@@ -51,6 +51,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from catalogue.budget import local_setting
 from catalogue.pagination import planned_rows
+from people.accents import strip_latin_accents
 
 FTS_TABLE = "catalogue_document_fts"
 # Title, summary, translations, originals: the same order of importance as the
@@ -290,10 +291,6 @@ def _pg_query(q: str) -> SearchQuery:
     # words are typed: "régime" becomes an ASCII word, stemmed as English ("regim") as the
     # index stemmed it; left to the configuration, it stays a non-ASCII word, which the
     # russian configuration's Russian stemmer would pass unstemmed ("regime").
-    # (Imported here: the names module costs every process 20 ms at start-up, and only
-    # PostgreSQL's searches need it.)
-    from people.names import strip_latin_accents
-
     folded = strip_latin_accents(unicodedata.normalize("NFC", q))
     return SearchQuery(folded, config=PG_QUERY_CONFIG, search_type="websearch")
 
