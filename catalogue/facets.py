@@ -164,16 +164,15 @@ def _organization_rows(base: QuerySet) -> QuerySet:
     )
 
 
-# A facet's box finds a name by any part of any spelling, accents or none ("Gero": Gerő).
-
-
 def _search_people(rows: QuerySet, text: str) -> QuerySet:
+    """The box finds a name by any part of any spelling, accents or none ("Gero": Gerő)."""
     key = search_key(text)
     variants = PersonName.objects.filter(person=OuterRef("person_id"), search_key__contains=key)
     return rows.filter(Q(person__search_key__contains=key) | Exists(variants))
 
 
 def _search_organizations(rows: QuerySet, text: str) -> QuerySet:
+    """As `_search_people`, and by abbreviation."""
     key = search_key(text)
     variants = OrganizationName.objects.filter(
         organization=OuterRef("organization_id"), search_key__contains=key

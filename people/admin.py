@@ -136,7 +136,8 @@ class PersonAdmin(AuthorityAdmin):
         "needs_review",
     ]
     list_filter = ["needs_review"]
-    search_fields = ["name", "sort_name", "variants__name"]
+    # search_key: "Gero" finds Gerő, as on the public pages.
+    search_fields = ["name", "sort_name", "variants__name", "search_key", "variants__search_key"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [PersonNameInline]
     fields = [
@@ -157,7 +158,7 @@ class OrganizationAdmin(AuthorityAdmin):
     list_display = ["name", "abbreviation", "kind", "parent", "document_count", "needs_review"]
     list_select_related = ["parent"]
     list_filter = ["needs_review", "kind"]
-    search_fields = ["name", "abbreviation", "variants__name"]
+    search_fields = ["name", "abbreviation", "variants__name", "search_key", "variants__search_key"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     inlines = [OrganizationNameInline]

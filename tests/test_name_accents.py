@@ -133,3 +133,13 @@ def test_the_people_list_finds_a_name_without_accents(client, hungarians, typed)
 def test_the_organization_list_finds_a_name_without_accents(client, hungarians):
     page = client.get("/organizations/", {"q": "Zwiazek"}).content.decode()
     assert "Związek Młodzieży Polskiej" in page
+
+
+def test_the_admin_finds_a_record_without_its_accents(staff_client, hungarians):
+    # A curator looking for the duplicate the importer made of a spelling without accents.
+    from django.urls import reverse
+
+    page = staff_client.get(reverse("admin:people_person_changelist"), {"q": "Gyorffy"})
+    assert "Zoltán Győrffy" in page.content.decode()
+    page = staff_client.get(reverse("admin:people_organization_changelist"), {"q": "Zwiazek"})
+    assert "Związek Młodzieży Polskiej" in page.content.decode()

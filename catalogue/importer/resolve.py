@@ -16,13 +16,7 @@ from dataclasses import dataclass, field
 
 from catalogue.importer.parse import ParsedDocument
 from catalogue.models import OrganizationRole, PersonRole
-from people.models import (
-    Organization,
-    OrganizationName,
-    Person,
-    PersonName,
-    variant_keys,
-)
+from people.models import Organization, OrganizationName, Person, PersonName, variant_keys
 from people.names import _HOMOGLYPHS, NameIndex, _fold, normalise
 
 # A person named in several ways keeps the most telling role; "mentioned" only
