@@ -8,9 +8,11 @@
   understands "quoted phrases", `or` and `-word`; `ts_rank` ranks; `ts_headline` runs
   for the page's rows only.
 - SQLite: an FTS5 table `catalogue_document_fts` (porter unicode61: English
-  stemming, case and the diacritics of Latin letters folded, but for ł, ø, đ…) with
-  the same four columns; bm25 ranks with the same column order of importance;
-  `snippet()` highlights.
+  stemming, case and the diacritics Unicode decomposes folded) with the same four
+  columns, each written through `fts_fold` first for the letters FTS5 keeps (ł, ø,
+  đ, ё: "Gomulka" finds "Gomułka", "Хрущев" "Хрущёв", as on PostgreSQL); bm25 ranks
+  with the same column order of importance; `snippet()` highlights, and its excerpt
+  is put back in the source's own letters.
 
 Both go through `search_documents(queryset, q)` (filter + `rank` annotation)
 and `snippets(documents, q)`. A name written in any of its variants also finds
@@ -25,6 +27,7 @@ for bulk writers such as the importer.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import threading
 import unicodedata
@@ -33,6 +36,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, connections, router
+from django.db.backends.signals import connection_created
 from django.db.models import (
     BooleanField,
     Case,
@@ -51,7 +55,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from catalogue.budget import local_setting
 from catalogue.pagination import planned_rows
-from people.accents import strip_latin_accents
+from people.accents import ONE_FOR_ONE, strip_latin_accents
 
 FTS_TABLE = "catalogue_document_fts"
 # Title, summary, translations, originals: the same order of importance as the
@@ -69,6 +73,14 @@ PG_OTHER_CONFIG = "simple_unaccent"
 PG_QUERY_CONFIG = PG_CONFIGS["ru"]
 # A name-variant match ranks above any full-text hit.
 NAME_MATCH_BONUS = 1.0
+# The letters FTS5's unicode61 tokenizer leaves as they are (its remove_diacritics strips
+# only the marks Unicode decomposes a letter into) but PostgreSQL's unaccent folds: the
+# Latin letters with a stroke or a slash, and Russian ё, which texts and readers write
+# as е. One letter for one, so a folded text keeps its length (see `_in_source_letters`).
+_FTS_FOLD = str.maketrans({**ONE_FOR_ONE, "ё": "е", "Ё": "Е"})
+# The SQL function, on every SQLite connection, that folds the texts the index is given.
+FTS_FOLD_FUNCTION = "catalogue_fts_fold"
+ELLIPSIS = "…"
 
 
 # ── the index ──────────────────────────────────────────────────────────────
@@ -101,19 +113,33 @@ def _pg_index_sql(where: str) -> str:
     return f"UPDATE catalogue_document d SET search_vector = {vector} WHERE {where}"
 
 
+def fts_fold(text: str | None) -> str | None:
+    """`text` with the letters FTS5 does not fold made plain (Gomułka → Gomulka,
+    Хрущёв → Хрущев), every other character as it is; the same length."""
+    return text.translate(_FTS_FOLD) if text else text
+
+
 def _sqlite_index_sql(where: str) -> tuple[str, str]:
+    fold = FTS_FOLD_FUNCTION
     texts = (
-        "coalesce((SELECT group_concat(t.text, char(10)) FROM catalogue_translation t"
-        " WHERE t.document_id = d.id AND t.kind = '{kind}'), '')"
+        f"{fold}(coalesce((SELECT group_concat(t.text, char(10)) FROM catalogue_translation t"
+        " WHERE t.document_id = d.id AND t.kind = '{kind}'), ''))"
     )
     delete = f"DELETE FROM {FTS_TABLE} WHERE {where.replace('d.id', 'rowid')}"
     insert = f"""
         INSERT INTO {FTS_TABLE} (rowid, title, summary, translations, originals)
-        SELECT d.id, d.title, d.summary, {texts.format(kind="translation")},
+        SELECT d.id, {fold}(d.title), {fold}(d.summary), {texts.format(kind="translation")},
                {texts.format(kind="original")}
         FROM catalogue_document d WHERE {where}
     """
     return delete, insert
+
+
+def _add_fold_function(sender, connection, **kwargs) -> None:
+    # Every SQLite connection Django opens can write the index (a save's signal, a
+    # migration's rebuild), so every one of them gets the function.
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(FTS_FOLD_FUNCTION, 1, fts_fold, deterministic=True)
 
 
 def _write_index(cursor, where: str, params: list) -> None:
@@ -203,6 +229,7 @@ def connect_signals() -> None:
     post_save.connect(_text_changed, sender=Translation, dispatch_uid="search-text-saved")
     post_delete.connect(_text_changed, sender=Translation, dispatch_uid="search-text-deleted")
     post_delete.connect(_document_deleted, sender=Document, dispatch_uid="search-doc-deleted")
+    connection_created.connect(_add_fold_function, dispatch_uid="search-fts-fold")
 
 
 # ── queries ────────────────────────────────────────────────────────────────
@@ -216,11 +243,11 @@ def fts5_query(q: str) -> str | None:
 
     Every word is quoted (so no input is FTS5 syntax), "quoted phrases" stay
     phrases, `or` between terms means OR, a leading `-` excludes. None when
-    nothing searchable is left.
+    nothing searchable is left. Its letters are folded as the index's are (`fts_fold`).
     """
     groups: list[list[str]] = [[]]
     negated: list[str] = []
-    for match in _TOKEN.finditer(q):
+    for match in _TOKEN.finditer(fts_fold(q)):
         sign, phrase, bare = match.groups()
         if bare is not None and bare.casefold() == "or":
             if groups[-1]:
@@ -291,8 +318,21 @@ def _pg_query(q: str) -> SearchQuery:
     # words are typed: "régime" becomes an ASCII word, stemmed as English ("regim") as the
     # index stemmed it; left to the configuration, it stays a non-ASCII word, which the
     # russian configuration's Russian stemmer would pass unstemmed ("regime").
-    folded = strip_latin_accents(unicodedata.normalize("NFC", q))
-    return SearchQuery(folded, config=PG_QUERY_CONFIG, search_type="websearch")
+    return SearchQuery(_pg_folded(q), config=PG_QUERY_CONFIG, search_type="websearch")
+
+
+def _pg_folded(q: str) -> str:
+    return strip_latin_accents(unicodedata.normalize("NFC", q))
+
+
+def _pg_headline_query(q: str) -> SearchQuery:
+    # ts_headline parses the excerpt's text with the query's (russian) configuration,
+    # which stems a word with accented Latin letters as Russian, that is not at all
+    # ("Đilas" → "dilas"), where the index and the query stem it as English ("dila"):
+    # the words unstemmed as well let such a hit be marked. (Only what is marked changes:
+    # which documents match is the search's, before.)
+    unstemmed = SearchQuery(_pg_folded(q), config=PG_OTHER_CONFIG, search_type="websearch")
+    return _pg_query(q) | unstemmed
 
 
 def _text_match(q: str) -> tuple[Q, object]:
@@ -572,12 +612,53 @@ def snippets(documents: Iterable, q: str) -> dict[int, SafeString]:
     # The database the page reads from (a replica inside @reads_from_replica).
     using = router.db_for_read(Document)
     with connections[using].cursor() as cursor:
+        # The excerpt, and the texts it may come from as the document holds them (their
+        # letters unfolded), in one statement.
         cursor.execute(
-            f"SELECT rowid, snippet({FTS_TABLE}, -1, %s, %s, '…', 28) FROM {FTS_TABLE}"
-            f" WHERE {FTS_TABLE} MATCH %s AND rowid IN ({', '.join(['%s'] * len(ids))})",
-            [START, STOP, match, *ids],
+            f"SELECT {FTS_TABLE}.rowid, snippet({FTS_TABLE}, -1, %s, %s, %s, 28),"
+            " json_array(d.title, d.summary, (SELECT json_group_array(t.text)"
+            " FROM catalogue_translation t WHERE t.document_id = d.id))"
+            f" FROM {FTS_TABLE} JOIN catalogue_document d ON d.id = {FTS_TABLE}.rowid"
+            f" WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid IN"
+            f" ({', '.join(['%s'] * len(ids))})",
+            [START, STOP, ELLIPSIS, match, *ids],
         )
-        return {pk: highlight(text) for pk, text in cursor.fetchall() if text and START in text}
+        return {
+            pk: highlight(_in_source_letters(text, _sources(texts)))
+            for pk, text, texts in cursor.fetchall()
+            if text and START in text
+        }
+
+
+def _sources(texts_json: str) -> list[str]:
+    # [title, summary, [text, …]]: each text apart, as the excerpt comes from one of them.
+    # (SQLite nests the texts' array as JSON where the subquery keeps its JSON subtype, as
+    # a string of JSON where it does not.)
+    title, summary, texts = json.loads(texts_json)
+    if isinstance(texts, str):
+        texts = json.loads(texts)
+    return [title or "", summary or "", *texts]
+
+
+def _in_source_letters(excerpt: str, sources: list[str]) -> str:
+    """FTS5's `excerpt` (hits between START and STOP) in its source's own letters.
+
+    FTS5 cuts it from the text it indexed, which `fts_fold` made plain ("Хрущев"
+    for "Хрущёв"). The fold keeps a text's length, so where the plain excerpt stands
+    in a folded source is where it stands in the source: its letters are read from
+    there, the marks kept where they were. An excerpt that is found in no source as a
+    whole (one that runs from one text into the next) is left as FTS5 gave it.
+    """
+    head = ELLIPSIS if excerpt.startswith(ELLIPSIS) else ""
+    tail = ELLIPSIS if excerpt.endswith(ELLIPSIS) and len(excerpt) > len(head) else ""
+    body = excerpt[len(head) : len(excerpt) - len(tail)]
+    plain = body.replace(START, "").replace(STOP, "")
+    for source in sources:
+        at = fts_fold(source).find(plain)
+        if at >= 0:
+            letters = iter(source[at : at + len(plain)])
+            return head + "".join(c if c in (START, STOP) else next(letters) for c in body) + tail
+    return excerpt
 
 
 # ts_headline parses all the text it is given (~3 ms for a long document): the first
@@ -629,7 +710,7 @@ def _pg_headlines(
     rows = documents.annotate(
         excerpt=SearchHeadline(
             body,
-            _pg_query(q),
+            _pg_headline_query(q),
             config=PG_QUERY_CONFIG,
             start_sel=START,
             stop_sel=STOP,

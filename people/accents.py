@@ -17,6 +17,10 @@ _LATIN_SPECIAL = {
     "œ": "oe", "Œ": "OE", "ß": "ss", "ı": "i", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D",
 }  # fmt: skip
 
+# Those of them that stand for one plain letter (not æ → ae): a text folded with these
+# alone keeps its length, letter for letter (catalogue.search's FTS5 index relies on it).
+ONE_FOR_ONE = {letter: plain for letter, plain in _LATIN_SPECIAL.items() if len(plain) == 1}
+
 # Non-ASCII Latin letters: the only characters whose accents are stripped. Cyrillic,
 # Hangul and Han keep their marks: й is not и, and NFD would split a Hangul syllable.
 _ACCENTED_LATIN = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")
