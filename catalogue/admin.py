@@ -270,7 +270,10 @@ class DocumentAdmin(BulkImportExportMixin, CuratorAdmin):
                     decisions.append(("keep_current", "Keep current value…"))
             accept = format_html_join(
                 " ",
-                '<a class="button" style="white-space: nowrap" href="{}">{}</a>',
+                # inline-block: two buttons wrapped onto two lines would overlap as inline
+                # boxes (their padding does not count in the line's height).
+                '<a class="button" style="white-space: nowrap; display: inline-block;'
+                ' margin: 0 0 4px" href="{}">{}</a>',
                 (
                     (reverse(admin_urlname(Document, view), args=[obj.pk, name]), label)
                     for view, label in decisions
