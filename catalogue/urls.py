@@ -10,6 +10,18 @@ urlpatterns = [
     path("documents/", views.document_list, name="documents"),
     path("documents.json", views.document_list_json, name="documents-json"),
     path("documents.csv", views.document_list_csv, name="documents-csv"),
+    path(
+        "documents.ris", views.document_list_citations, {"extension": "ris"}, name="documents-ris"
+    ),
+    path(
+        "documents.bib", views.document_list_citations, {"extension": "bib"}, name="documents-bib"
+    ),
+    path(
+        "documents.csl.json",
+        views.document_list_citations,
+        {"extension": "csl.json"},
+        name="documents-csl",
+    ),
     path("documents/facets/<slug:name>/", views.facet_values, name="facet"),
     path("documents/<id:pk>/<slug:slug>/", views.document_detail, name="document"),
     path("documents/<id:pk>/", views.document_detail, name="document-short"),

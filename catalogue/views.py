@@ -40,11 +40,15 @@ from catalogue.models import (
 )
 from catalogue.one_statement import read_document
 from catalogue.page_cache import kept_until_the_catalogue_changes
-from catalogue.pagination import CappedPaginator
+from catalogue.pagination import COUNT_CAP, CappedPaginator
 from catalogue.records import document_record
 from catalogue.search import snippets
 
 PAGE_SIZE = 20
+# The most results a download of a whole search holds (CSV, citations): as many as its
+# pages reach. Beyond, a narrower search gets the rest; an unbounded file would be built
+# in a server process's memory (a million rows, a gigabyte) while the reader waits.
+EXPORT_CAP = COUNT_CAP
 
 
 def _repositories():
@@ -262,7 +266,8 @@ def _csv_row(record: dict, request: HttpRequest) -> list[str]:
 @reads_from_replica
 @follows_merges
 def document_list_csv(request: HttpRequest) -> HttpResponse:
-    """Every result, not one page: a researcher's working list for a spreadsheet."""
+    """Every result (to EXPORT_CAP), not one page: a researcher's working list for a
+    spreadsheet."""
     search = _search(request)
     if refused := _refused(search):
         return refused
@@ -270,8 +275,51 @@ def document_list_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="documents.csv"'
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
-    for document in search.results().for_record().iterator(chunk_size=500):
+    for document in search.results().for_record()[:EXPORT_CAP].iterator(chunk_size=500):
         writer.writerow(_csv_row(document_record(document), request))
+    return response
+
+
+# A search's citations as one file, which a reference manager (Zotero, EndNote, Mendeley,
+# JabRef) imports whole: {extension: (the file from each result's citation data, its
+# content type)}. A document's own download (_download) writes the same record alone.
+RESULT_CITATIONS = {
+    "ris": (
+        lambda cited: "".join(map(citations.ris, cited)),
+        "application/x-research-info-systems; charset=utf-8",
+    ),
+    "bib": (
+        lambda cited: "\n".join(map(citations.bibtex, cited)),
+        "application/x-bibtex; charset=utf-8",
+    ),
+    "csl.json": (
+        lambda cited: json.dumps(
+            [item for data in cited for item in citations.csl_json(data)],
+            ensure_ascii=False,
+            indent=2,
+        ),
+        "application/vnd.citationstyles.csl+json; charset=utf-8",
+    ),
+}
+
+
+@require_safe
+@reads_from_replica
+@follows_merges
+def document_list_citations(request: HttpRequest, extension: str) -> HttpResponse:
+    """The results' citations (to EXPORT_CAP), in the page's order, as RIS, BibTeX or
+    CSL-JSON: a whole search loaded into a reference manager at once."""
+    search = _search(request)
+    if refused := _refused(search):
+        return refused
+    write, content_type = RESULT_CITATIONS[extension]
+    results = search.results().for_citation()[:EXPORT_CAP].iterator(chunk_size=500)
+    cited = (
+        citations.citation_data(d, request.build_absolute_uri(d.get_absolute_url()))
+        for d in results
+    )
+    response = HttpResponse(write(cited), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="documents.{extension}"'
     return response
 
 

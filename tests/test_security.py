@@ -130,7 +130,8 @@ def test_no_public_get_writes_to_the_database(client, imported_seeds):
     person = document.person_links.select_related("person").first().person
     urls = [
         "/", "/documents/", "/documents/?q=Gromyko&language=ru", "/documents.json",
-        "/documents.csv", document.get_absolute_url(), f"/documents/{document.pk}.json",
+        "/documents.csv", "/documents.ris", "/documents.bib", "/documents.csl.json",
+        document.get_absolute_url(), f"/documents/{document.pk}.json",
         f"/documents/{document.pk}.ris", f"/documents/{document.pk}.bib",
         f"/documents/{document.pk}.csl.json", "/people/", person.get_absolute_url(),
         "/organizations/", "/repositories/",
