@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from archive.routers import reads_from_replica
-from catalogue.models import Status
+from catalogue.models import Document, Status
 from catalogue.page_cache import kept_until_the_catalogue_changes
 from catalogue.search import name_keys
 from people.models import (
@@ -28,7 +28,6 @@ from people.record_page import read_record_page
 PAGE_SIZE = 50
 # Word similarity above which a misspelt name still finds its person (PostgreSQL).
 TRIGRAM_THRESHOLD = 0.45
-PUBLISHED = Q(document_links__document__status=Status.PUBLISHED)
 
 
 def _name_search(records: QuerySet, variant_model, owner: str, q: str, extra: Q) -> QuerySet:
@@ -70,14 +69,18 @@ def _letters(records: QuerySet, field: str) -> list[str]:
 def _list(
     request: HttpRequest, records: QuerySet, variant_model, owner, sort_field, extra, template
 ):
-    records = (
-        records.annotate(
-            document_count=Count("document_links__document", filter=PUBLISHED, distinct=True)
-        )
-        .filter(document_count__gt=0)
+    # Those named in a published document: one found is enough (EXISTS). Counting every
+    # record's documents to keep those with some took the whole link table, grouped, in
+    # each of the page's three statements (the letters, the count, the rows): 150 ms
+    # each at 16,000 documents on SQLite. The page's own 50 are counted apart (_counted).
+    links = records.model._meta.get_field("document_links").related_model
+    named = _published(links.objects.filter(**{owner: OuterRef("pk")}))
+    records = records.filter(Exists(named)).order_by(
         # Whatever the database's collation ("C" sorts capitals first), "de Gaulle" is
         # among the Ds, not after "Zubok".
-        .order_by(Lower(sort_field), Lower("name"), "pk")
+        Lower(sort_field),
+        Lower("name"),
+        "pk",
     )
     q = request.GET.get("q", "").strip()[:100]
     letter = request.GET.get("letter", "").strip()[:1].upper()
@@ -87,11 +90,37 @@ def _list(
     elif letter:
         records = records.filter(**{f"{sort_field}__istartswith": letter})
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A list, so that the template reads these very records with their counts.
+    page.object_list = _counted(page.object_list, links, owner)
     return render(
         request,
         template,
         {"page": page, "q": q, "letter": letter, "letters": letters, "count": page.paginator.count},
     )
+
+
+def _published(links: QuerySet) -> QuerySet:
+    """The links to published documents: all but those to the few others, which their
+    partial index lists (as catalogue.search.linked_ids does). Joined to the documents
+    to test each one's status instead, SQLite read every published document first:
+    counting 50 people's documents took 470 ms at 16,000 documents, against 1.4 ms."""
+    unpublished = Document.objects.exclude(status=Status.PUBLISHED).values("pk")
+    return links.exclude(document__in=unpublished)
+
+
+def _counted(records, links, owner: str) -> list:
+    """The records, each with its `document_count`: the published documents naming it,
+    in whatever roles (one statement for the page)."""
+    records = list(records)
+    counts = dict(
+        _published(links.objects.filter(**{f"{owner}__in": [r.pk for r in records]}))
+        .order_by()
+        .values_list(owner)
+        .annotate(count=Count("document", distinct=True))
+    )
+    for record in records:
+        record.document_count = counts.get(record.pk, 0)
+    return records
 
 
 @require_safe

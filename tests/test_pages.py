@@ -142,6 +142,51 @@ def test_imported_text_is_escaped_everywhere(client):
     assert json.loads(ld)["name"] == f"Evil {XSS}"
 
 
+@pytest.mark.parametrize("kind", ["people", "organizations"])
+def test_the_lists_count_published_documents_once_and_ask_as_much_at_any_size(client, corpus, kind):
+    def linked(document, name: str, role: str):
+        if kind == "people":
+            return DocumentPerson.objects.create(
+                document=document, person=make_person(name), role=role
+            ).person
+        return DocumentOrganization.objects.create(
+            document=document, organization=Organization.objects.create(name=name), role=role
+        ).organization
+
+    # Named only in a draft: not listed. Named twice in one document: counted once.
+    linked(corpus.draft, "Zygmunt Hidden", "author")
+    twice = linked(corpus.politburo, "Zbigniew Twice", "author")
+    if kind == "people":
+        DocumentPerson.objects.create(document=corpus.politburo, person=twice, role="mentioned")
+        DocumentPerson.objects.create(document=corpus.draft, person=twice, role="mentioned")
+    else:
+        DocumentOrganization.objects.create(
+            document=corpus.politburo, organization=twice, role="mentioned"
+        )
+        DocumentOrganization.objects.create(
+            document=corpus.draft, organization=twice, role="mentioned"
+        )
+    path = f"/{kind}/"
+    page = html(client, path)
+    assert "Hidden" not in page
+    assert re.search(r"Twice[^<]*</a> <span class=\"count\"[^>]*>1<", page)
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path, {"letter": "Z"}).status_code == 200
+        return len(queries)
+
+    surnames = [f"Z{a}{b}" for a in "abc" for b in "abcdefghijklmnopqrst"]  # Zaa … Zct
+    for i, surname in enumerate(surnames):  # more than a page, each in a document of its own
+        linked(make_document(title=f"Extra {i}", status="published"), f"Zeno {surname}", "author")
+        if i == 0:  # one on the letter's page, then a page and more
+            before = statements()
+    assert statements() == before
+    page = html(client, path, letter="Z")
+    assert "Zaa" in page and "Zct" not in page  # 50 to a page
+    assert re.search(r"Zaa[^<]*</a> <span class=\"count\"[^>]*>1<", page)
+
+
 def test_people_list_is_searchable_by_any_variant_with_document_counts(client, corpus):
     page = html(client, "/people/")
     assert "Gromyko, Andrei" in page
