@@ -178,6 +178,9 @@ class Document(models.Model):
             # Date sort and the date range filter.
             models.Index(fields=["date", "id"], name="document_date_idx"),
             models.Index(fields=["status", "date"], name="document_status_date_idx"),
+            # The home page's recent additions: read newest first, not sorted whole (66 ms
+            # at 100,000 documents on PostgreSQL, 125 at 16,000 on SQLite).
+            models.Index(fields=["created_at", "id"], name="document_created_idx"),
             # Newest first (`sort=-date`): descending with undated documents last.
             models.Index(
                 models.F("date").desc(nulls_last=True),

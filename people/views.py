@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from archive.routers import reads_from_replica
-from catalogue.models import Document, Status
 from catalogue.page_cache import kept_until_the_catalogue_changes
+from catalogue.querysets import of_published_documents
 from catalogue.search import name_keys
 from people.models import (
     Organization,
@@ -74,7 +74,7 @@ def _list(
     # each of the page's three statements (the letters, the count, the rows): 150 ms
     # each at 16,000 documents on SQLite. The page's own 50 are counted apart (_counted).
     links = records.model._meta.get_field("document_links").related_model
-    named = _published(links.objects.filter(**{owner: OuterRef("pk")}))
+    named = of_published_documents(links.objects.filter(**{owner: OuterRef("pk")}))
     records = records.filter(Exists(named)).order_by(
         # Whatever the database's collation ("C" sorts capitals first), "de Gaulle" is
         # among the Ds, not after "Zubok".
@@ -99,21 +99,12 @@ def _list(
     )
 
 
-def _published(links: QuerySet) -> QuerySet:
-    """The links to published documents: all but those to the few others, which their
-    partial index lists (as catalogue.search.linked_ids does). Joined to the documents
-    to test each one's status instead, SQLite read every published document first:
-    counting 50 people's documents took 470 ms at 16,000 documents, against 1.4 ms."""
-    unpublished = Document.objects.exclude(status=Status.PUBLISHED).values("pk")
-    return links.exclude(document__in=unpublished)
-
-
 def _counted(records, links, owner: str) -> list:
     """The records, each with its `document_count`: the published documents naming it,
     in whatever roles (one statement for the page)."""
     records = list(records)
     counts = dict(
-        _published(links.objects.filter(**{f"{owner}__in": [r.pk for r in records]}))
+        of_published_documents(links.objects.filter(**{f"{owner}__in": [r.pk for r in records]}))
         .order_by()
         .values_list(owner)
         .annotate(count=Count("document", distinct=True))

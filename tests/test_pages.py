@@ -399,6 +399,32 @@ def test_a_person_in_many_documents_lists_the_first_of_each_role_and_links_to_al
     assert f"All {total} documents in the search" in recipient
 
 
+def test_archives_count_their_published_documents_once_each(client, corpus):
+    def count(page: str, code: str) -> str | None:
+        found = re.search(rf">{code}</a>.*?<span class=\"count\">(\d+)<", page)
+        return found and found.group(1)
+
+    published_aprf = int(count(html(client, "/repositories/"), "APRF"))
+    # Cited twice by one document, once by a draft, and an archive only a draft cites.
+    add_reference(corpus.telegram, corpus.aprf, fond="1")
+    add_reference(corpus.telegram, corpus.aprf, fond="2")
+    add_reference(corpus.draft, corpus.aprf)
+    drafts_only = Repository.objects.create(code="ZZDRAFT", name="Drafts only")
+    add_reference(corpus.draft, drafts_only)
+    listing, home = html(client, "/repositories/"), html(client, "/")
+    assert count(listing, "APRF") == count(home, "APRF") == str(published_aprf + 1)
+    assert count(listing, "ZZDRAFT") == "0"  # listed, with nothing to show
+    assert "ZZDRAFT" not in home
+
+
+def test_the_home_page_shows_the_newest_published_documents_first(client, corpus):
+    newest = [make_document(title=f"Newest {i}", status="published") for i in range(3)]
+    make_document(title="Newest draft", status="draft")
+    page = html(client, "/")
+    places = [page.index(document.title) for document in reversed(newest)]
+    assert places == sorted(places) and "Newest draft" not in page
+
+
 def test_list_pages_queries_do_not_grow(client, corpus):
     urls = ("/", "/people/", "/organizations/", "/repositories/", "/repositories/APRF/")
     before = [_queries(client, url) for url in urls]
