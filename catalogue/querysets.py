@@ -39,6 +39,10 @@ class DocumentQuerySet(models.QuerySet):
         were 1.7 MB to transfer and parse with it, 28 KB without)."""
         return self.defer(*KeepsImportBaseline.KEPT_FIELDS, "search_vector")
 
+    def _references_with_archives(self) -> models.Prefetch:
+        references = self.model.references.rel.related_model.objects
+        return models.Prefetch("references", queryset=references.select_related("repository"))
+
     def for_citation(self) -> DocumentQuerySet:
         """What citations.citation_data reads, in a fixed number of queries: the
         references with their archives, the authors and the publishers (not the texts)."""
@@ -47,12 +51,7 @@ class DocumentQuerySet(models.QuerySet):
         links = self.model.person_links.rel.related_model.objects
         org_links = self.model.organization_links.rel.related_model.objects
         return self.shown().prefetch_related(
-            models.Prefetch(
-                "references",
-                queryset=self.model.references.rel.related_model.objects.select_related(
-                    "repository"
-                ),
-            ),
+            self._references_with_archives(),
             models.Prefetch(
                 "person_links",
                 queryset=links.filter(role=PersonRole.AUTHOR).select_related("person"),
@@ -69,12 +68,7 @@ class DocumentQuerySet(models.QuerySet):
         """Everything the record serializer reads, in a fixed number of queries, and
         nothing it does not (shown())."""
         return self.shown().prefetch_related(
-            models.Prefetch(
-                "references",
-                queryset=self.model.references.rel.related_model.objects.select_related(
-                    "repository"
-                ),
-            ),
+            self._references_with_archives(),
             models.Prefetch(
                 "texts",
                 queryset=self.model.texts.rel.related_model.objects.prefetch_related("translators"),

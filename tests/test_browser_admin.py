@@ -7,7 +7,6 @@ the panel as it is.
 from __future__ import annotations
 
 import os
-import shutil
 from io import StringIO
 
 import pytest
@@ -17,9 +16,8 @@ from django.urls import reverse
 
 from catalogue.models import Document
 from tests.browser_support import browser  # noqa: F401 - a fixture
-from tests.conftest import import_summary
 from tests.test_browser import SCREENSHOTS
-from tests.test_keep_current import CURATED_TITLE, SCRAPED_TITLE, SEED_001, rescrape
+from tests.test_keep_current import CURATED_TITLE, SCRAPED_TITLE, title_in_conflict
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,16 +28,8 @@ PASSWORD = "a-curator's-password-1945"
 
 @pytest.fixture
 def conflict(tmp_path, django_user_model):
-    """Seed 001 imported, its title corrected, the page re-scraped with another summary
-    (the title is in conflict); a Curator to sign in."""
-    path = tmp_path / SEED_001.name
-    shutil.copy(SEED_001, path)
-    import_summary(path)
-    document = Document.objects.get()
-    document.title = CURATED_TITLE
-    document.curated_fields = ["title"]
-    document.save()
-    rescrape(path, summary=b"Stalin asks Molotov for careful edits")
+    """A document whose title is in conflict with its re-import; a Curator to sign in."""
+    title_in_conflict(tmp_path)
     call_command("setup_roles", stdout=StringIO())
     user = django_user_model.objects.create_user("cora", password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name="Curator"))

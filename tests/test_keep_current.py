@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import shutil
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -27,11 +28,10 @@ SCRAPED_TITLE = "Telegram via VcH from Stalin to Cde. Molotov"
 CURATED_TITLE = "Telegram from Stalin to Molotov (corrected by a curator)"
 
 
-@pytest.fixture
-def page(tmp_path):
-    """Seed 001 imported, its title corrected by a curator, then the page re-scraped with
-    another summary: the title is in conflict."""
-    path = tmp_path / SEED_001.name
+def title_in_conflict(folder) -> Path:
+    """Seed 001 imported from `folder`, its title corrected by a curator, then the page
+    re-scraped with another summary: the title is in conflict. The page's path."""
+    path = folder / SEED_001.name
     shutil.copy(SEED_001, path)
     import_summary(path)
     document = Document.objects.get()
@@ -42,6 +42,11 @@ def page(tmp_path):
     document.refresh_from_db()
     assert document.import_conflicts == {"title": SCRAPED_TITLE}
     return path
+
+
+@pytest.fixture
+def page(tmp_path):
+    return title_in_conflict(tmp_path)
 
 
 def rescrape(path, *, summary: bytes, title: bytes | None = None) -> None:
