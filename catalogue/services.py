@@ -74,9 +74,19 @@ def _model_value(name: str, value: Any) -> Any:
 
 
 def imported_value(document: Document, name: str) -> tuple[bool, Any]:
-    """(found, value): the conflicting value of the last import, else the last imported one."""
+    """(found, value): the conflicting value of the last import, else the one a curator
+    set aside ("keep current"), else the last imported one.
+
+    The set-aside value comes before the last imported one for a held-back set: the
+    import kept the set as it was, so its "last imported" set is the current one, and
+    accepting that would change nothing. (For a curated field the two are the same: an
+    import that brings another value raises a new conflict, one that writes the field
+    forgets the dismissal.)
+    """
     if name in (document.import_conflicts or {}):
         return True, document.import_conflicts[name]
+    if name in (document.dismissed_conflicts or {}):
+        return True, document.dismissed_conflicts[name]
     if name in (document.imported_values or {}):
         return True, document.imported_values[name]
     return False, None

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from catalogue.models import Document
-from catalogue.services import document_accept_imported, document_keep_current
+from catalogue.services import document_accept_imported, document_keep_current, imported_value
 from tests.conftest import SEEDS, import_summary
 from tests.test_roles import member
 
@@ -161,6 +161,46 @@ def test_a_dismissed_held_back_set_stays_as_it_is(tmp_path):
     document.refresh_from_db()
     assert "texts" not in document.import_conflicts
     assert list(document.texts.values_list("text", flat=True)) == texts
+
+
+def held_back_texts_dismissed(folder) -> tuple:
+    """Seed 000 imported, then re-scraped cut off after its header (its texts held back as
+    a conflict), the conflict dismissed. (The page's path, its full bytes.)"""
+    path = folder / "page.txt"
+    full = SEED_000.read_bytes()
+    path.write_bytes(full)
+    import_summary(path)
+    path.write_bytes(full[: full.index("Срочно".encode())])
+    import_summary(path)
+    document_keep_current(document=Document.objects.get(), field="texts")
+    return path, full
+
+
+def test_a_dismissed_held_back_set_can_still_be_accepted(tmp_path):
+    held_back_texts_dismissed(tmp_path)
+    document = Document.objects.get()
+    assert document.texts.exists()
+    assert document.dismissed_conflicts == {"texts": []}
+    # The cut page's texts (none), not the set as it is: accepting must change something.
+    assert document_accept_imported(document=document, field="texts") == ["texts"]
+    document.refresh_from_db()
+    assert not document.texts.exists()
+    assert document.dismissed_conflicts == {} and "texts" not in document.import_conflicts
+    assert document.history.latest().history_change_reason == "accepted the imported texts"
+
+
+def test_an_import_that_writes_a_dismissed_field_forgets_the_dismissal(tmp_path):
+    path, full = held_back_texts_dismissed(tmp_path)
+    # The whole page again, one word of the original changed: the texts are written.
+    edited = full.replace("Выписка из протокола".encode(), "Выписка из протокола (копия)".encode())
+    path.write_bytes(edited)
+    import_summary(path)
+    document = Document.objects.get()
+    assert document.dismissed_conflicts == {}
+    assert any("(копия)" in text for text in document.texts.values_list("text", flat=True))
+    # Accept now offers the import's texts, which the document already has.
+    found, value = imported_value(document, "texts")
+    assert found and value == document.imported_values["texts"]
 
 
 # --- the admin ------------------------------------------------------------------------------

@@ -669,6 +669,13 @@ class Loader:
                 )
 
             conflicts = still_open(conflicts, document.dismissed_conflicts or {})
+            # A field this import writes is the importer's again: a value a curator set
+            # aside for it is no longer an answer to anything (Accept would offer it back).
+            document.dismissed_conflicts = {
+                name: value
+                for name, value in (document.dismissed_conflicts or {}).items()
+                if name not in apply_fields
+            }
 
             if not document.imported_values:
                 # The curator's values the first import keeps are curated, as an edit makes
