@@ -16,13 +16,13 @@ PostgreSQL's write stamp), so every request computes the whole page.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import statistics
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
+from bench.page_times import in_process, timed
 from bench.run import app_env, manage
 
 SHARES = (0.01, 0.1, 0.5, 0.9)
@@ -62,37 +62,23 @@ def main() -> None:
     if database is None:
         work = Path(tempfile.mkdtemp(prefix="sqlite-search-"))
         database = work / "catalogue.sqlite3"
-    env = app_env(f"sqlite:///{database.resolve()}")
+    url = f"sqlite:///{database.resolve()}"
     try:
-        manage(env, "collectstatic", "--noinput", "-v0")  # production settings' manifest
         if args.corpus is not None:
+            env = app_env(url)
             manage(env, "migrate", "-v", "0")
             started = time.perf_counter()
             manage(env, "import_documents", str(args.corpus))
             print(f"imported in {time.perf_counter() - started:.1f} s")
-        os.environ.update(env)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
-        import django
-
-        django.setup()
-        from django.test import Client
-
+        client = in_process(url)
         from catalogue.models import Document
 
         documents = Document.objects.published().count()
-        client = Client()
         print(f"{documents:,} published documents; {args.times} requests a word")
         print(f"{'word':<16} {'documents':>9} {'p50 ms':>8} {'max ms':>8}")
         for word, count in words_by_share(database, documents):
-            client.get("/documents/", {"q": word})
-            times = []
-            for _ in range(args.times):
-                started = time.perf_counter()
-                response = client.get("/documents/", {"q": word})
-                times.append((time.perf_counter() - started) * 1000)
-                if response.status_code != 200:
-                    raise SystemExit(f"{word}: the page answered {response.status_code}")
-            print(f"{word:<16} {count:>9,} {statistics.median(times):>8.1f} {max(times):>8.1f}")
+            median, slowest, _ = timed(client, "/documents/?" + urlencode({"q": word}), args.times)
+            print(f"{word:<16} {count:>9,} {median:>8.1f} {slowest:>8.1f}")
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)

@@ -87,7 +87,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "document_count": published.count(),
         "languages": [{**row, "name": language_name(row["language"])} for row in languages],
-        "repositories": _repositories().filter(document_count__gt=0)[:12],
+        # Filtered here: in SQL the count's subquery would run again in the WHERE.
+        "repositories": [r for r in _repositories() if r.document_count][:12],
         "decades": [{"decade": d, "count": c} for d, c in sorted(decades.items()) if c],
         "years": bars,
         "recent": published.shown().order_by("-created_at", "-id")[:8],
@@ -290,10 +291,11 @@ def document_list_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-# A search's citations as one file, which a reference manager (Zotero, EndNote, Mendeley,
-# JabRef) imports whole: {extension: (the file from each result's citation data, its
-# content type)}. A document's own download (_download) writes the same record alone.
-RESULT_CITATIONS = {
+# Citation files a reference manager (Zotero, EndNote, Mendeley, JabRef) imports:
+# {extension: (the file from the citation data of its documents, its content type)}.
+# A document's own download (_download) is the file of that one document; a search's
+# (document_list_citations) holds its results' same records one after another.
+CITATION_FILES = {
     "ris": (
         lambda cited: "".join(map(citations.ris, cited)),
         "application/x-research-info-systems; charset=utf-8",
@@ -322,7 +324,7 @@ def document_list_citations(request: HttpRequest, extension: str) -> HttpRespons
     search = _search(request)
     if refused := _refused(search):
         return refused
-    write, content_type = RESULT_CITATIONS[extension]
+    write, content_type = CITATION_FILES[extension]
     results = search.results().for_citation()[:EXPORT_CAP].iterator(chunk_size=500)
     cited = (
         citations.citation_data(d, request.build_absolute_uri(d.get_absolute_url()))
@@ -450,9 +452,7 @@ def document_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
     return render(request, "catalogue/document_detail.html", context)
 
 
-def _download(
-    request: HttpRequest, pk: int, render_format, content_type: str, extension: str
-) -> HttpResponse:
+def _download(request: HttpRequest, pk: int, extension: str) -> HttpResponse:
     try:
         document = _public_document(pk)
     except _Gone as gone:
@@ -460,7 +460,8 @@ def _download(
     data = citations.citation_data(
         document, request.build_absolute_uri(document.get_absolute_url())
     )
-    response = HttpResponse(render_format(data), content_type=content_type)
+    write, content_type = CITATION_FILES[extension]
+    response = HttpResponse(write([data]), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.{extension}"'
     return response
 
@@ -468,27 +469,19 @@ def _download(
 @require_safe
 @reads_from_replica
 def document_ris(request: HttpRequest, pk: int) -> HttpResponse:
-    return _download(
-        request, pk, citations.ris, "application/x-research-info-systems; charset=utf-8", "ris"
-    )
+    return _download(request, pk, "ris")
 
 
 @require_safe
 @reads_from_replica
 def document_bibtex(request: HttpRequest, pk: int) -> HttpResponse:
-    return _download(request, pk, citations.bibtex, "application/x-bibtex; charset=utf-8", "bib")
+    return _download(request, pk, "bib")
 
 
 @require_safe
 @reads_from_replica
 def document_csl(request: HttpRequest, pk: int) -> HttpResponse:
-    return _download(
-        request,
-        pk,
-        lambda data: json.dumps(citations.csl_json(data), ensure_ascii=False, indent=2),
-        "application/vnd.citationstyles.csl+json; charset=utf-8",
-        "csl.json",
-    )
+    return _download(request, pk, "csl.json")
 
 
 @require_safe

@@ -22,7 +22,7 @@ from tests.test_facets import _grow
 
 pytestmark = pytest.mark.django_db
 
-FORMATS = {"ris": "ris", "bib": "bib", "csl.json": "csl.json"}
+FORMATS = ("ris", "bib", "csl.json")
 
 
 @pytest.fixture
