@@ -259,11 +259,16 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("BEHIND_PROXY", False) else ["REMOTE_ADDR"]
 )
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django logs every 404 as a warning through django.request, whose own level is
+    # unset: a record passes its parents' handlers whatever their level, so without
+    # this LOG_LEVEL=ERROR would still print each "Not Found".
+    "loggers": {"django.request": {"level": LOG_LEVEL}},
 }
 
 # Import limits, read by catalogue.importer.

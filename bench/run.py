@@ -73,6 +73,11 @@ TERMS_PER_CLASS = 14  # at least, for rare, medium and common: 42 search terms o
 # which one slow request moved (rare and Russian swung by half between two runs of the
 # same code in session 11). A class of one address asks it every round.
 PER_ROUND = {"document": 5, "rare": 3, "medium": 3, "common": 3, "russian": 3, "person": 3}
+# The transport, timed in the same rounds as the pages, as often as the document page:
+# bench.bare_wsgi under the same gunicorn (nothing but HTTP), and the catalogue's own
+# 404 (HTTP, Django's handler and middleware, the URL resolver; no view, no SQL).
+TRANSPORT = {"bare_wsgi": "/", "django_404": "/bench-no-such-page/"}
+TRANSPORT_STATUS = {"bare_wsgi": 200, "django_404": 404}
 
 
 def requests_needed(cls: str, rounds: int, least: int = 1) -> int:
@@ -126,9 +131,11 @@ def manage(env: dict, *args: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, check=True)
 
 
-def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(
+    env: dict, port: int, workers: int, app: str = "archive.wsgi"
+) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(BIN / "gunicorn"), "archive.wsgi", "--workers", str(workers),
+        [str(BIN / "gunicorn"), app, "--workers", str(workers),
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
@@ -490,7 +497,7 @@ def table(result: dict) -> str:
         f"{result['import'].get('docs_per_s', '?')} docs/s, "
         f"peak RSS {result['import'].get('peak_rss_mb', '?')} MB",
         f"{'class':<14}{'p50':>8}{'p95':>8}{'sql p50':>9}{'ds p50':>8}{'ds p95':>8}"
-        f"{'÷floor':>8}{'÷ds':>7}{'first':>9}",
+        f"{'÷floor':>8}{'÷ds':>7}{'first':>9}{'÷(floor+http)':>15}",
     ]
     for name, row in result["queries"].items():
 
@@ -502,6 +509,14 @@ def table(result: dict) -> str:
             f"{cell(row['datasette_p50_ms'])}{cell(row['datasette_p95_ms'])}"
             f"{cell(row['ours_over_floor'])}{cell(row['ours_over_datasette'], 7)}"
             f"{cell(row.get('first_ms'), 9)}"
+            f"{cell(row.get('ours_over_floor_and_transport'), 15)}"
+        )
+    if "transport" in result:
+        t = result["transport"]
+        lines.append(
+            f"http alone (bench.bare_wsgi, {t['body_bytes']:,} bytes): p50"
+            f" {t['bare_wsgi_p50_ms']} / p95 {t['bare_wsgi_p95_ms']} ms; the catalogue's 404:"
+            f" p50 {t['django_404_p50_ms']} / p95 {t['django_404_p95_ms']} ms"
         )
     return "\n".join(lines)
 
@@ -554,7 +569,7 @@ def run(args: argparse.Namespace) -> dict:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-run-"))
     work.mkdir(parents=True, exist_ok=True)
     folder = args.corpus or work / "corpus"
-    gunicorn = datasette = floor = None
+    gunicorn = datasette = bare = floor = None
     with psycopg.connect(admin_url, autocommit=True) as admin:
         if not args.reuse_database:
             admin.execute(f'CREATE DATABASE "{name}"')
@@ -639,6 +654,15 @@ def run(args: argparse.Namespace) -> dict:
 
         port, ds_port = free_port(), free_port()
         gunicorn = start_gunicorn(env, port, workers=2)
+        wait_http(port, "/documents/", gunicorn)
+        # The bare app answers with as many bytes as a document page, which it stands
+        # beside in the table (the transport's share grows with the body).
+        body_bytes = len(fetch(port, requests["document"][0][1])[1])
+        bare_port = free_port()
+        bare = start_gunicorn(
+            {**env, "BENCH_BARE_BYTES": str(body_bytes)}, bare_port, workers=2,
+            app="bench.bare_wsgi",
+        )  # fmt: skip
         datasette = subprocess.Popen(
             [str(BIN / "datasette"), "serve", "-i", str(sqlite), "--host", "127.0.0.1",
              "--port", str(ds_port), "--setting", "facet_time_limit_ms", str(args.peer_limit_ms),
@@ -646,12 +670,13 @@ def run(args: argparse.Namespace) -> dict:
              "--setting", "num_sql_threads", "2"],
             cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        wait_http(port, "/documents/", gunicorn)
         wait_http(ds_port, "/db", datasette)
+        wait_http(bare_port, "/", bare)
         floor = floor_connection()
 
         # "first": our page's answer in the warm-up round, before anything was cached.
         timings = {c: {"ours": [], "floor": [], "datasette": [], "first": []} for c in CLASSES}
+        transport = {kind: [] for kind in TRANSPORT}
         failures = []
         for round_no in range(-1, args.rounds):  # round -1 warms every cache up
             tasks = []
@@ -661,15 +686,26 @@ def run(args: argparse.Namespace) -> dict:
                     tasks.append((cls, "floor", ours))
                     if peer:
                         tasks.append((cls, "datasette", peer))
+            for kind, path in TRANSPORT.items():
+                tasks += [("transport", kind, path)] * PER_ROUND["document"]
             rng.shuffle(tasks)
+            ports = {"ours": port, "datasette": ds_port, "bare_wsgi": bare_port,
+                     "django_404": port}  # fmt: skip
             for cls, target, path in tasks:
                 start = time.perf_counter()
                 if target == "floor":
                     replay(floor, sql[path])
                     status = 200
                 else:
-                    status = get(port if target == "ours" else ds_port, path)
+                    status = get(ports[target], path)
                 elapsed = time.perf_counter() - start
+                if cls == "transport":
+                    if status != TRANSPORT_STATUS[target]:
+                        failures.append({"class": cls, "target": target, "path": path,
+                                         "status": status})  # fmt: skip
+                    elif round_no >= 0:
+                        transport[target].append(elapsed)
+                    continue
                 if status != 200:
                     failures.append(
                         {"class": cls, "target": target, "path": path, "status": status}
@@ -682,6 +718,7 @@ def run(args: argparse.Namespace) -> dict:
                 print(f"round {round_no + 1}/{args.rounds}", end="\r", flush=True)
         print()
 
+        bare50 = percentile(transport["bare_wsgi"], 50)
         queries = {}
         for cls in CLASSES:
             t = timings[cls]
@@ -699,6 +736,11 @@ def run(args: argparse.Namespace) -> dict:
                 "datasette_p95_ms": ms(percentile(t["datasette"], 95)),
                 "ours_over_floor": ratio(p50, sql50),
                 "ours_over_datasette": ratio(p50, ds50),
+                # The floor with the bare transport added: what no page served over
+                # HTTP can beat (bench.bare_wsgi).
+                "ours_over_floor_and_transport": ratio(
+                    p50, None if sql50 is None or bare50 is None else sql50 + bare50
+                ),
                 "samples": len(t["ours"]),
                 "sql_statements": statistics.median(len(sql[o]) for _, o, _ in requests[cls]),
                 "requests": [label for label, _, _ in requests[cls]],
@@ -721,6 +763,15 @@ def run(args: argparse.Namespace) -> dict:
             "rounds": args.rounds,
             "import": imported,
             "queries": queries,
+            "transport": {
+                "body_bytes": body_bytes,
+                **{
+                    f"{kind}_p{p}_ms": ms(percentile(transport[kind], p))
+                    for kind in TRANSPORT
+                    for p in (50, 95)
+                },
+                "samples": len(transport["bare_wsgi"]),
+            },
             "failures": failures,
             "machine": {
                 "nproc": os.cpu_count(),
@@ -740,6 +791,7 @@ def run(args: argparse.Namespace) -> dict:
             floor.close()
         stop(gunicorn)
         stop(datasette)
+        stop(bare)
         try:
             from django.db import connections
 

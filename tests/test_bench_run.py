@@ -14,6 +14,7 @@ from bench.run import (
     choose_requests,
     floor_connection,
     replay,
+    table,
 )
 from tests.conftest import make_document
 
@@ -119,3 +120,40 @@ def test_without_prepared_statements_the_floor_sends_the_statement_unprepared():
         (rows,) = replay(conn, [statement])
         assert '"title" : "Floor"' in rows[0][0]
         assert _prepared_statements(conn) == []
+
+
+def test_the_bare_app_answers_every_path_with_the_bytes_it_is_asked_for(monkeypatch):
+    import importlib
+
+    import bench.bare_wsgi
+
+    monkeypatch.setenv("BENCH_BARE_BYTES", "12345")
+    bare = importlib.reload(bench.bare_wsgi)
+    started = []
+    for path in ("/", "/documents/1/"):
+        body = b"".join(bare.application({"PATH_INFO": path}, lambda *a: started.append(a)))
+        assert len(body) == 12345
+    status, headers = started[0]
+    assert status == "200 OK"
+    assert ("Content-Length", "12345") in headers
+
+
+def test_the_table_shows_the_transport_and_the_ratio_with_it():
+    row = {
+        "p50_ms": 4.3, "p95_ms": 6.9, "sql_p50_ms": 0.9, "datasette_p50_ms": 5.8,
+        "datasette_p95_ms": 7.0, "ours_over_floor": 4.78, "ours_over_datasette": 0.74,
+        "first_ms": 9.0, "ours_over_floor_and_transport": 2.87,
+    }  # fmt: skip
+    result = {
+        "documents": 1000, "rounds": 5, "import": {}, "queries": {"document": row},
+        "transport": {"body_bytes": 9542, "bare_wsgi_p50_ms": 0.6, "bare_wsgi_p95_ms": 0.8,
+                      "django_404_p50_ms": 1.3, "django_404_p95_ms": 1.9, "samples": 25},
+    }  # fmt: skip
+    printed = table(result).splitlines()
+    assert printed[1].split()[-1] == "÷(floor+http)"
+    assert printed[2].split() == ["document", *map(str, [4.3, 6.9, 0.9, 5.8, 7.0, 4.78, 0.74,
+                                                         9.0, 2.87])]  # fmt: skip
+    assert printed[3] == (
+        "http alone (bench.bare_wsgi, 9,542 bytes): p50 0.6 / p95 0.8 ms;"
+        " the catalogue's 404: p50 1.3 / p95 1.9 ms"
+    )
