@@ -26,24 +26,22 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 from bench.run import (
-    BIN,
     DEFAULT_URL,
-    ROOT,
     app_env,
     capture_sql,
-    fetch,
     floor_connection,
     free_port,
     get,
     manage,
+    median_page,
     replay,
     start_gunicorn,
+    start_transport,
     stop,
     wait_http,
     with_database,
@@ -99,20 +97,7 @@ def main() -> None:
     try:
         wait_http(port, "/documents/", gunicorn)
         # The transport answers with a page of the median size among a few documents'.
-        pages = []
-        for path in paths[:sized]:
-            status, body = fetch(port, path)
-            if status != 200:
-                raise RuntimeError(f"{path} answered {status}")
-            pages.append(body)
-        pages.sort(key=len)
-        page_file = work / "page.html"
-        page_file.write_bytes(pages[len(pages) // 2])
-        bare = subprocess.Popen(
-            [str(BIN / "gunicorn"), "bench.document_page:bare_page", "--workers", "2",
-             "--bind", f"127.0.0.1:{bare_port}", "--log-level", "warning"],
-            cwd=ROOT, env={**env, "BENCH_PAGE_FILE": str(page_file)},
-        )  # fmt: skip
+        bare = start_transport(env, bare_port, median_page(port, paths[:sized]), work)
         wait_http(bare_port, "/", bare)
         timings = {"ours": [], "floor": [], "transport": []}
         with floor_connection() as connection:

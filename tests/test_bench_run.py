@@ -122,20 +122,22 @@ def test_without_prepared_statements_the_floor_sends_the_statement_unprepared():
         assert _prepared_statements(conn) == []
 
 
-def test_the_bare_app_answers_every_path_with_the_bytes_it_is_asked_for(monkeypatch):
+def test_the_transport_answers_every_path_with_the_page_it_is_given(tmp_path, monkeypatch):
     import importlib
 
-    import bench.bare_wsgi
+    import bench.document_page
 
-    monkeypatch.setenv("BENCH_BARE_BYTES", "12345")
-    bare = importlib.reload(bench.bare_wsgi)
+    page = "<!DOCTYPE html><title>Записка</title>".encode() * 300
+    (tmp_path / "page.html").write_bytes(page)
+    monkeypatch.setenv("BENCH_PAGE_FILE", str(tmp_path / "page.html"))
+    bare = importlib.reload(bench.document_page)
     started = []
     for path in ("/", "/documents/1/"):
-        body = b"".join(bare.application({"PATH_INFO": path}, lambda *a: started.append(a)))
-        assert len(body) == 12345
+        body = b"".join(bare.bare_page({"PATH_INFO": path}, lambda *a: started.append(a)))
+        assert body == page
     status, headers = started[0]
     assert status == "200 OK"
-    assert ("Content-Length", "12345") in headers
+    assert ("Content-Length", str(len(page))) in headers
 
 
 def test_the_table_shows_the_transport_and_the_ratio_with_it():
@@ -154,6 +156,6 @@ def test_the_table_shows_the_transport_and_the_ratio_with_it():
     assert printed[2].split() == ["document", *map(str, [4.3, 6.9, 0.9, 5.8, 7.0, 4.78, 0.74,
                                                          9.0, 2.87])]  # fmt: skip
     assert printed[3] == (
-        "http alone (bench.bare_wsgi, 9,542 bytes): p50 0.6 / p95 0.8 ms;"
+        "http alone (gunicorn, no Django, 9,542 bytes): p50 0.6 / p95 0.8 ms;"
         " the catalogue's 404: p50 1.3 / p95 1.9 ms"
     )
