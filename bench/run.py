@@ -11,12 +11,15 @@ run (shuffled order within every round), measures:
              once per URL through django.test.Client; the document page's
              statement is prepared, as the page prepares it);
 - datasette: Datasette over the same corpus in SQLite with FTS5 and the same
-             facets (the peer), where it has an equivalent page.
+             facets (the peer), where it has an equivalent page;
+- transport: gunicorn answering a document page's bytes without Django, and the
+             catalogue's own 404: what HTTP alone, and HTTP with Django's handler
+             and middleware, cost before any page does its work.
 
-Prints p50 / p95 per query class and the ratios ours ÷ floor and ours ÷ Datasette,
-writes JSON (default bench/results/postgresql-<N>.json) and, when results for two
-or more corpus sizes exist, draws bench/latency.png. Everything it starts is
-stopped and the database dropped at the end unless --keep.
+Prints p50 / p95 per query class and the ratios ours ÷ floor, ours ÷ Datasette and
+ours ÷ (floor + transport), writes JSON (default bench/results/postgresql-<N>.json)
+and, when results for two or more corpus sizes exist, draws bench/latency.png.
+Everything it starts is stopped and the database dropped at the end unless --keep.
 """
 
 from __future__ import annotations
