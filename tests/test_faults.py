@@ -42,8 +42,9 @@ def pages(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def many_pages(tmp_path_factory) -> Path:
-    """Enough pages that an import lasts well beyond a second process's start-up."""
-    return make_corpus(tmp_path_factory.mktemp("many"), 400, seed=4)
+    """Enough pages that an import lasts well beyond a second process's start-up: 400
+    took about a second, which a loaded machine's start of Django could outlast."""
+    return make_corpus(tmp_path_factory.mktemp("many"), 1500, seed=4)
 
 
 def fresh_db(template: Path, target: Path) -> str:
@@ -75,25 +76,28 @@ def test_two_imports_at_once_make_no_duplicate_and_the_second_says_why(
     first = spawn(url, "import_documents", str(pages))
     # Start the second only once the first holds the lock, so that they overlap.
     lock = Path(f"{path}.import.lock")
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and first.poll() is None:
+    # Generous: on a loaded machine the first process takes seconds to start Django.
+    deadline = time.monotonic() + 120
+    held = False
+    while not held and time.monotonic() < deadline and first.poll() is None:
         if lock.exists():
             with open(lock, "a+") as handle:
                 try:
                     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     fcntl.flock(handle, fcntl.LOCK_UN)
                 except BlockingIOError:
-                    break
+                    held = True
         time.sleep(0.02)
     assert first.poll() is None, "the first import ended before the second could start"
+    assert held, "the first import did not take its lock within 120 s"
     second = manage(url, "import_documents", str(pages))
     out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err
-    assert out.strip().splitlines()[-1].startswith("created 400,")
+    assert out.strip().splitlines()[-1].startswith("created 1500,")
     assert second.returncode != 0
     assert "another import is running" in second.stderr
     assert "Traceback" not in second.stderr
-    assert len(export(url)) == 400  # export() fails on a duplicate external id
+    assert len(export(url)) == 1500  # export() fails on a duplicate external id
 
 
 def test_two_imports_at_once_with_wait_run_one_after_the_other(template_db, pages, tmp_path):
