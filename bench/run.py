@@ -80,8 +80,8 @@ PER_ROUND = {"document": 5, "rare": 3, "medium": 3, "common": 3, "russian": 3, "
 # gunicorn answering a document page's bytes without Django (`start_transport`), and
 # the catalogue's own 404 (HTTP, Django's handler and middleware, the URL resolver; no
 # view, no SQL).
-TRANSPORT = {"bare_wsgi": "/", "django_404": "/bench-no-such-page/"}
-TRANSPORT_STATUS = {"bare_wsgi": 200, "django_404": 404}
+# {kind: (path, the status it answers)}.
+TRANSPORT = {"bare_wsgi": ("/", 200), "django_404": ("/bench-no-such-page/", 404)}
 
 
 def requests_needed(cls: str, rounds: int, least: int = 1) -> int:
@@ -701,6 +701,7 @@ def run(args: argparse.Namespace) -> dict:
         # "first": our page's answer in the warm-up round, before anything was cached.
         timings = {c: {"ours": [], "floor": [], "datasette": [], "first": []} for c in CLASSES}
         transport = {kind: [] for kind in TRANSPORT}
+        ports = {"ours": port, "datasette": ds_port, "bare_wsgi": bare_port, "django_404": port}
         failures = []
         for round_no in range(-1, args.rounds):  # round -1 warms every cache up
             tasks = []
@@ -710,11 +711,9 @@ def run(args: argparse.Namespace) -> dict:
                     tasks.append((cls, "floor", ours))
                     if peer:
                         tasks.append((cls, "datasette", peer))
-            for kind, path in TRANSPORT.items():
+            for kind, (path, _) in TRANSPORT.items():
                 tasks += [("transport", kind, path)] * PER_ROUND["document"]
             rng.shuffle(tasks)
-            ports = {"ours": port, "datasette": ds_port, "bare_wsgi": bare_port,
-                     "django_404": port}  # fmt: skip
             for cls, target, path in tasks:
                 start = time.perf_counter()
                 if target == "floor":
@@ -724,7 +723,7 @@ def run(args: argparse.Namespace) -> dict:
                     status = get(ports[target], path)
                 elapsed = time.perf_counter() - start
                 if cls == "transport":
-                    if status != TRANSPORT_STATUS[target]:
+                    if status != TRANSPORT[target][1]:
                         failures.append({"class": cls, "target": target, "path": path,
                                          "status": status})  # fmt: skip
                     elif round_no >= 0:
